@@ -1,0 +1,165 @@
+"""Finding accounts by whatever the customer or the scanner gives: one text box.
+
+The text is only ever a bound parameter, never SQL: each key it could be is
+tried with an indexed equality or range condition, and the matches are merged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from counter_app.db.models import Agreement, CapitalAccount, Customer, SecuritiesAccount
+from counter_app.domain.codes import AccountClass, DepositoryStatus, Reason
+from counter_app.domain.normalize import normalize_id, normalize_name
+from counter_app.domain.phone import normalize_phone
+from counter_app.domain.screening import reasons_from_text, sort_reasons
+
+MAX_RESULTS = 50
+_DIGITS = re.compile(r"\d+")
+_SH_ACCOUNT = re.compile(r"A\d{9}")
+_SZ_ACCOUNT = re.compile(r"0\d{9}")
+_ID_LIKE = re.compile(r"\d{15}|\d{17}[\dX]")
+_AGREEMENT_NO = re.compile(r"[A-Z]{2}\d{6,}")
+
+
+@dataclass(frozen=True)
+class SecuritiesView:
+    market: str
+    account_no: str
+    holder_name: str
+    holder_id_number: str
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """What a list or a lookup shows of an account (plain data, no ORM object)."""
+
+    account_id: int
+    capital_account: str
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    address: str
+    account_class: AccountClass
+    reasons: list[Reason]
+    depository_status: DepositoryStatus
+    bank_code: str | None
+    bank_account: str
+    balance_cents: int
+    holdings_cents: int
+    securities: list[SecuritiesView] = field(default_factory=list)
+    matched_by: str = ""
+
+
+def view_of(account: CapitalAccount, matched_by: str = "") -> AccountView:
+    customer = account.customer
+    return AccountView(
+        account_id=account.id,
+        capital_account=account.account_no,
+        name=customer.name,
+        id_type=customer.id_type,
+        id_number=customer.id_number,
+        phone=customer.phone,
+        address=customer.address,
+        account_class=AccountClass(account.account_class),
+        reasons=sort_reasons(reasons_from_text(account.reasons)),
+        depository_status=DepositoryStatus(account.depository_status),
+        bank_code=account.bank_code,
+        bank_account=account.bank_account,
+        balance_cents=account.balance_cents,
+        holdings_cents=account.holdings_cents,
+        securities=[
+            SecuritiesView(s.market, s.account_no, s.holder_name, s.holder_id_number)
+            for s in account.securities
+        ],
+        matched_by=matched_by,
+    )
+
+
+def find_accounts(session: Session, text: str, limit: int = MAX_RESULTS) -> list[AccountView]:
+    """Accounts matching ``text`` as any key: capital account, ID, securities account,
+    phone, agreement number, or name (exact first, then prefix)."""
+    query = unicodedata.normalize("NFKC", text).strip()
+    if not query or len(query) > 200:
+        return []
+    compact = "".join(query.split()).upper()
+    matches: dict[int, str] = {}
+
+    def add(stmt: object, key: str) -> None:
+        for account_id in session.execute(stmt).scalars():  # type: ignore[call-overload]
+            matches.setdefault(account_id, key)
+
+    if _DIGITS.fullmatch(compact) and 6 <= len(compact) <= 20:
+        add(select(CapitalAccount.id).where(CapitalAccount.account_no == compact),
+            "capital_account")
+    if _ID_LIKE.fullmatch(compact) or (len(compact) >= 6 and not _DIGITS.fullmatch(compact)):
+        id_norm = normalize_id(compact)
+        if id_norm:
+            add(
+                select(CapitalAccount.id)
+                .join(Customer, Customer.id == CapitalAccount.customer_id)
+                .where(Customer.id_norm == id_norm),
+                "id_number",
+            )
+    if _SH_ACCOUNT.fullmatch(compact) or _SZ_ACCOUNT.fullmatch(compact):
+        add(
+            select(SecuritiesAccount.capital_account_id).where(
+                SecuritiesAccount.account_no == compact
+            ),
+            "securities_account",
+        )
+    if _AGREEMENT_NO.fullmatch(compact):
+        add(
+            select(Agreement.capital_account_id).where(Agreement.agreement_no == compact),
+            "agreement_no",
+        )
+    phone = normalize_phone(query)
+    if phone:
+        add(
+            select(CapitalAccount.id)
+            .join(Customer, Customer.id == CapitalAccount.customer_id)
+            .where(Customer.phone_norm == phone),
+            "phone",
+        )
+    if not _DIGITS.fullmatch(compact):
+        name = normalize_name(query)
+        if name:
+            add(
+                select(CapitalAccount.id)
+                .join(Customer, Customer.id == CapitalAccount.customer_id)
+                .where(Customer.name_norm == name)
+                .limit(limit),
+                "name",
+            )
+            if len(matches) < limit:
+                # prefix as a range on the code-point-ordered index (see models)
+                add(
+                    select(CapitalAccount.id)
+                    .join(Customer, Customer.id == CapitalAccount.customer_id)
+                    .where(Customer.name_norm > name, Customer.name_norm < name + "\U0010ffff")
+                    .order_by(Customer.name_norm)
+                    .limit(limit),
+                    "name_prefix",
+                )
+    if not matches:
+        return []
+    ids = list(matches)[:limit]
+    accounts = session.execute(
+        select(CapitalAccount)
+        .where(CapitalAccount.id.in_(ids))
+        .options(selectinload(CapitalAccount.securities))
+    ).scalars()
+    by_id = {a.id: a for a in accounts}
+    return [view_of(by_id[i], matches[i]) for i in ids if i in by_id]
+
+
+def get_account(session: Session, capital_account: str) -> CapitalAccount | None:
+    return session.execute(
+        select(CapitalAccount).where(CapitalAccount.account_no == capital_account.strip())
+    ).scalar_one_or_none()
