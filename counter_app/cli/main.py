@@ -15,6 +15,7 @@ from pathlib import Path
 
 from counter_app import __version__
 from counter_app.db.engine import DB_ENV_VAR, Database
+from counter_app.db.errors import DATABASE_ERRORS, explain
 from counter_app.db.schema import ensure_usable, init_db
 from counter_app.domain.codes import AccountClass, FlagReason
 from counter_app.errors import UserError
@@ -63,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", parents=[common], help="screen a counter-system export file")
     p.add_argument("file", type=Path)
-    p.add_argument("--base-date", type=_date, help="base date of the first screening (default today)")
+    p.add_argument(
+        "--base-date", type=_date, help="base date of the first screening (default today)"
+    )
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(handler=cmd_import)
 
@@ -253,9 +256,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as err:
         print(f"counter-app: {err}", file=sys.stderr)
         return err.exit_code
+    except DATABASE_ERRORS as err:  # a locked/full/unreachable database is not a bug
+        problem = explain(err, db.display_name if db is not None else "")
+        if problem is None:
+            raise
+        print(f"counter-app: {problem}", file=sys.stderr)
+        return problem.exit_code
     except KeyboardInterrupt:
-        print("counter-app: interrupted; nothing was written by the unfinished step",
-              file=sys.stderr)
+        print(
+            "counter-app: interrupted; nothing was written by the unfinished step", file=sys.stderr
+        )
         return 130
     finally:
         if db is not None:

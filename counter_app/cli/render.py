@@ -56,10 +56,24 @@ def print_import_errors(refused: ImportRefused, path: Path) -> None:
 
 
 STATS_HEADERS = {
-    "zh": ["类别", "基准日资金账户", "基准日证券账户", "当前资金账户", "当前证券账户",
-           "资金账户变化", "证券账户变化"],
-    "en": ["Class", "Base capital", "Base securities", "Current capital",
-           "Current securities", "Change capital", "Change securities"],
+    "zh": [
+        "类别",
+        "基准日资金账户",
+        "基准日证券账户",
+        "当前资金账户",
+        "当前证券账户",
+        "资金账户变化",
+        "证券账户变化",
+    ],
+    "en": [
+        "Class",
+        "Base capital",
+        "Base securities",
+        "Current capital",
+        "Current securities",
+        "Change capital",
+        "Change securities",
+    ],
 }
 
 
@@ -91,11 +105,15 @@ def stats_rows(report: StatsReport, lang: str) -> list[list[str]]:
 
 def stats_table_text(report: StatsReport, lang: str) -> str:
     if lang == "zh":
-        title = (f"账户规范统计表（基准日 {report.base_date.isoformat()}，"
-                 f"统计日 {report.as_of.isoformat()}）")
+        title = (
+            f"账户规范统计表（基准日 {report.base_date.isoformat()}，"
+            f"统计日 {report.as_of.isoformat()}）"
+        )
     else:
-        title = (f"Account standardization statistics (base date {report.base_date.isoformat()}, "
-                 f"as of {report.as_of.isoformat()})")
+        title = (
+            f"Account standardization statistics (base date {report.base_date.isoformat()}, "
+            f"as of {report.as_of.isoformat()})"
+        )
     table = render_table(STATS_HEADERS[lang], stats_rows(report, lang), ["<"] + [">"] * 6)
     return f"{title}\n\n{table}\n"
 
@@ -110,12 +128,17 @@ def write_stats(report: StatsReport, fmt: str, out: Path | None, lang: str) -> N
         sheet.title = "stats"
         sheet.append(["class", *STATS_HEADERS[lang][1:]])
         for row in report.rows:
-            sheet.append([
-                row.account_class,
-                row.base.capital_accounts, row.base.securities_accounts,
-                row.current.capital_accounts, row.current.securities_accounts,
-                row.change.capital_accounts, row.change.securities_accounts,
-            ])
+            sheet.append(
+                [
+                    row.account_class,
+                    row.base.capital_accounts,
+                    row.base.securities_accounts,
+                    row.current.capital_accounts,
+                    row.current.securities_accounts,
+                    row.change.capital_accounts,
+                    row.change.securities_accounts,
+                ]
+            )
         sheet.append([])
         sheet.append(["base_date", report.base_date.isoformat()])
         sheet.append(["as_of", report.as_of.isoformat()])
@@ -126,16 +149,29 @@ def write_stats(report: StatsReport, fmt: str, out: Path | None, lang: str) -> N
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["class", "base_capital_accounts", "base_securities_accounts",
-                         "current_capital_accounts", "current_securities_accounts",
-                         "change_capital_accounts", "change_securities_accounts"])
+        writer.writerow(
+            [
+                "class",
+                "base_capital_accounts",
+                "base_securities_accounts",
+                "current_capital_accounts",
+                "current_securities_accounts",
+                "change_capital_accounts",
+                "change_securities_accounts",
+            ]
+        )
         for row in report.rows:
-            writer.writerow([
-                row.account_class,
-                row.base.capital_accounts, row.base.securities_accounts,
-                row.current.capital_accounts, row.current.securities_accounts,
-                row.change.capital_accounts, row.change.securities_accounts,
-            ])
+            writer.writerow(
+                [
+                    row.account_class,
+                    row.base.capital_accounts,
+                    row.base.securities_accounts,
+                    row.current.capital_accounts,
+                    row.current.securities_accounts,
+                    row.change.capital_accounts,
+                    row.change.securities_accounts,
+                ]
+            )
         text = buffer.getvalue()
     else:
         text = stats_table_text(report, lang)
@@ -155,8 +191,10 @@ def print_accounts(found: list[AccountView], fmt: str) -> None:
     for view in found:
         cls_zh = CLASS_TEXT[view.account_class][0]
         dep_zh = DEPOSITORY_TEXT[DepositoryStatus(view.depository_status)][0]
-        print(f"{view.capital_account}  {view.name}  {view.account_class.value} ({cls_zh})  "
-              f"depository {view.depository_status.value} ({dep_zh})  [matched by {view.matched_by}]")
+        print(
+            f"{view.capital_account}  {view.name}  {view.account_class.value} ({cls_zh})  "
+            f"depository {view.depository_status.value} ({dep_zh})  [matched by {view.matched_by}]"
+        )
         print(f"    ID {view.id_type} {view.id_number}   phone {view.phone}")
         print(f"    address {view.address}")
         for sec in view.securities:

@@ -139,7 +139,8 @@ class CapitalAccount(Base):
 
     customer: Mapped[Customer] = relationship(lazy="joined")
     securities: Mapped[list[SecuritiesAccount]] = relationship(
-        back_populates="capital_account", order_by="SecuritiesAccount.market.desc()"
+        back_populates="capital_account",
+        order_by="SecuritiesAccount.market",  # SH before SZ
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -8,7 +8,6 @@ still running the old version is a decision for the IT person, not a side effect
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime

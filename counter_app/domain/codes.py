@@ -168,3 +168,29 @@ class ContactOutcome(StrEnum):
     REFUSED = "REFUSED"
     PROMISED_VISIT = "PROMISED_VISIT"
     OTHER = "OTHER"
+
+
+class StepKind(StrEnum):
+    """What a case step records (``case_steps.kind``)."""
+
+    OPEN = "open"  # diversion opened the case and sent it to its first post
+    SAVE = "save"  # data filling saved customer data (the case stays at its post)
+    FORWARD = "forward"  # the post's work is done: on to the next post
+    RETURN = "return"  # signing sent the case back to data filling
+    REJECT = "reject"  # the auditor rejected it back, with reasons
+    BANK_EXPORT = "bank_export"  # sent to the bank in a batch file
+    BANK_CONFIRM = "bank_confirm"  # the bank's response file confirmed it
+    BANK_REJECT = "bank_reject"  # the bank's response file refused it
+    MANUAL_CONFIRM = "manual_confirm"  # confirmed by hand, with a reason
+    CANCEL = "cancel"
+
+
+class RejectionReason(StrEnum):
+    """Why an auditor rejects a case (words and target post: services/cases.py)."""
+
+    ID_COPY_UNCLEAR = "ID_COPY_UNCLEAR"
+    DATA_MISMATCH = "DATA_MISMATCH"
+    SIGNATURE_MISSING = "SIGNATURE_MISSING"
+    AGREEMENT_WRONG = "AGREEMENT_WRONG"
+    BANK_ACCOUNT_WRONG = "BANK_ACCOUNT_WRONG"
+    OTHER = "OTHER"

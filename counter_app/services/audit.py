@@ -43,8 +43,16 @@ def entry_hash(
     after: str | None,
 ) -> str:
     content = json.dumps(
-        [prev_hash, at.isoformat(timespec="microseconds"), actor, action, entity, entity_key,
-         before, after],
+        [
+            prev_hash,
+            at.isoformat(timespec="microseconds"),
+            actor,
+            action,
+            entity,
+            entity_key,
+            before,
+            after,
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -139,8 +147,14 @@ def verify_chain(session: Session, *, batch: int = 5000) -> tuple[int, ChainBrea
         if row.prev_hash != prev:
             return checked, ChainBreak(row.id, "its link to the previous entry does not match")
         expected = entry_hash(
-            row.prev_hash, row.at, row.actor, row.action, row.entity, row.entity_key,
-            row.before, row.after,
+            row.prev_hash,
+            row.at,
+            row.actor,
+            row.action,
+            row.entity,
+            row.entity_key,
+            row.before,
+            row.after,
         )
         if expected != row.entry_hash:
             return checked, ChainBreak(row.id, "its content does not match its hash")
@@ -154,9 +168,16 @@ def _iter_entries(session: Session, batch: int) -> Iterator[Any]:
     while True:
         rows = session.execute(
             select(
-                AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action,
-                AuditEntry.entity, AuditEntry.entity_key, AuditEntry.before, AuditEntry.after,
-                AuditEntry.prev_hash, AuditEntry.entry_hash,
+                AuditEntry.id,
+                AuditEntry.at,
+                AuditEntry.actor,
+                AuditEntry.action,
+                AuditEntry.entity,
+                AuditEntry.entity_key,
+                AuditEntry.before,
+                AuditEntry.after,
+                AuditEntry.prev_hash,
+                AuditEntry.entry_hash,
             )
             .where(AuditEntry.id > last_id)
             .order_by(AuditEntry.id)

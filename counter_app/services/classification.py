@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from counter_app.db.models import CapitalAccount, Classification, Customer, ManualFlag
@@ -177,7 +177,7 @@ def open_history_period(
         chunk = ids[start : start + 900]
         if close_previous:
             session.execute(
-                Classification.__table__.delete().where(
+                delete(Classification).where(
                     Classification.capital_account_id.in_(chunk),
                     Classification.valid_to.is_(None),
                     Classification.valid_from == at,
@@ -281,7 +281,9 @@ def refresh_duplicates(
             select(CapitalAccount).where(CapitalAccount.id.in_(to_change[start : start + 500]))
         ).scalars()
         for account in accounts:
-            before = Verdict(AccountClass(account.account_class), reasons_from_text(account.reasons))
+            before = Verdict(
+                AccountClass(account.account_class), reasons_from_text(account.reasons)
+            )
             after = judge(
                 reasons_from_text(account.row_reasons),
                 duplicate=account.id in wanted,

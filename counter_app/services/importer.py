@@ -134,7 +134,10 @@ def import_file(
     now: datetime | None = None,
 ) -> ImportSummary:
     """Import a counter-export file (``FileRefused`` or ``ImportRefused`` when unreadable)."""
-    digest = file_sha256(path)
+    try:
+        digest = file_sha256(path)
+    except OSError as err:
+        raise UserError(f"cannot read {path}: {err.strerror or err}") from err
     with ExportReader.open(path) as reader:
 
         def report(done: int) -> None:
@@ -421,10 +424,14 @@ class _ImportRun:
         }
 
     def _insert_new(self, fresh: list[_Prepared]) -> None:
-        customer_ids = self.session.execute(
-            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
-            [{**self._customer_values(p), "version": 1} for p in fresh],
-        ).scalars().all()
+        customer_ids = (
+            self.session.execute(
+                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+                [{**self._customer_values(p), "version": 1} for p in fresh],
+            )
+            .scalars()
+            .all()
+        )
         account_rows = []
         history = []
         for p, customer_id in zip(fresh, customer_ids, strict=True):
@@ -435,14 +442,22 @@ class _ImportRun:
                 p, verdict.account_class.value, reasons_to_text(verdict.reasons)
             )
             account_rows.append(
-                {**values, "account_no": p.row.capital_account, "customer_id": customer_id,
-                 "version": 1}
+                {
+                    **values,
+                    "account_no": p.row.capital_account,
+                    "customer_id": customer_id,
+                    "version": 1,
+                }
             )
             self.summary.per_class[verdict.account_class.value] += 1
-        account_ids = self.session.execute(
-            insert(CapitalAccount).returning(CapitalAccount.id, sort_by_parameter_order=True),
-            account_rows,
-        ).scalars().all()
+        account_ids = (
+            self.session.execute(
+                insert(CapitalAccount).returning(CapitalAccount.id, sort_by_parameter_order=True),
+                account_rows,
+            )
+            .scalars()
+            .all()
+        )
         securities = []
         for p, account_id, values in zip(fresh, account_ids, account_rows, strict=True):
             history.append(
@@ -488,17 +503,18 @@ class _ImportRun:
             )
             securities.extend(_securities_values(p, old.id))
             if verdict.account_class.value != old.account_class or reasons != old.reasons:
-                history.append((old.id, verdict.account_class.value, reasons,
-                                len(p.row.securities)))
+                history.append(
+                    (old.id, verdict.account_class.value, reasons, len(p.row.securities))
+                )
             self.summary.per_class[verdict.account_class.value] += 1
-        # Customer versions move with their account's: the pair is edited as one record.
-        versions = dict(
-            self.session.execute(
+        versions = {
+            customer_id: version
+            for customer_id, version in self.session.execute(
                 select(Customer.id, Customer.version).where(
                     Customer.id.in_([c["id"] for c in customer_updates])
                 )
-            ).tuples()
-        )
+            )
+        }
         for values in customer_updates:
             values["version"] = versions[values["id"]] + 1
         _update_by_id(self.session, Customer.__table__, customer_updates)
@@ -534,11 +550,15 @@ class _ImportRun:
                 action="account.reclassify",
                 entity="capital_account",
                 entity_key=account.account_no,
-                before={"class": before.account_class.value,
-                        "reasons": reasons_to_text(before.reasons)},
-                after={"class": after.account_class.value,
-                       "reasons": reasons_to_text(after.reasons),
-                       "import_batch": self.batch.id},
+                before={
+                    "class": before.account_class.value,
+                    "reasons": reasons_to_text(before.reasons),
+                },
+                after={
+                    "class": after.account_class.value,
+                    "reasons": reasons_to_text(after.reasons),
+                    "import_batch": self.batch.id,
+                },
                 at=self.now,
             )
 

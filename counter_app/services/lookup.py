@@ -96,8 +96,9 @@ def find_accounts(session: Session, text: str, limit: int = MAX_RESULTS) -> list
             matches.setdefault(account_id, key)
 
     if _DIGITS.fullmatch(compact) and 6 <= len(compact) <= 20:
-        add(select(CapitalAccount.id).where(CapitalAccount.account_no == compact),
-            "capital_account")
+        add(
+            select(CapitalAccount.id).where(CapitalAccount.account_no == compact), "capital_account"
+        )
     if _ID_LIKE.fullmatch(compact) or (len(compact) >= 6 and not _DIGITS.fullmatch(compact)):
         id_norm = normalize_id(compact)
         if id_norm:

@@ -107,9 +107,7 @@ def stats_report(session: Session, as_of: date | None = None) -> StatsReport:
         for cls, bc, bs, cc, cs in rows
     }
     zero = Counts(0, 0)
-    report_rows = [
-        StatsRow(cls.value, *found.get(cls.value, (zero, zero))) for cls in AccountClass
-    ]
+    report_rows = [StatsRow(cls.value, *found.get(cls.value, (zero, zero))) for cls in AccountClass]
     total = StatsRow(
         TOTAL,
         Counts(

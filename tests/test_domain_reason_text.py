@@ -1,0 +1,47 @@
+"""reason_text: every code has plain words in Chinese and English."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import pytest
+
+from counter_app.domain.codes import AccountClass, DepositoryStatus, Reason
+from counter_app.domain.reason_text import CLASS_TEXT, DEPOSITORY_TEXT, REASON_TEXT
+
+
+@pytest.mark.parametrize(
+    ("table", "enum"),
+    [(REASON_TEXT, Reason), (CLASS_TEXT, AccountClass), (DEPOSITORY_TEXT, DepositoryStatus)],
+)
+def test_every_code_has_both_texts(table: dict[object, tuple[str, str]], enum: type[Enum]) -> None:
+    assert set(table) == set(enum)
+    for chinese, english in table.values():
+        assert chinese.strip() and english.strip()
+        assert any("\u4e00" <= char <= "\u9fff" for char in chinese)
+        assert english.isascii()
+    # Distinct words, or a clerk cannot tell two codes apart.
+    assert len({text[0] for text in table.values()}) == len(table)
+    assert len({text[1] for text in table.values()}) == len(table)
+
+
+def test_domain_words() -> None:
+    assert REASON_TEXT[Reason.ID_LEGACY_15] == (
+        "身份证为15位旧号码，需升级为18位",
+        "Old 15-digit ID card number; must be upgraded to 18 digits",
+    )
+    assert [CLASS_TEXT[c][0] for c in AccountClass] == [
+        "合格已存管",
+        "合格未存管",
+        "身份不对应",
+        "资料不合格",
+        "其他不合格",
+        "小额休眠",
+    ]
+    assert CLASS_TEXT[AccountClass.QUALIFIED_DEPOSITED][1] == "Qualified, on depository"
+    assert [DEPOSITORY_TEXT[s][0] for s in DepositoryStatus] == [
+        "未签约",
+        "已签约",
+        "待银行确认",
+        "已确认",
+    ]
