@@ -132,3 +132,13 @@ def test_demo_export_then_import(capsys, db_url, tmp_path: Path):
 def test_find_nothing_exits_1(capsys, db_url, fmt):
     code, _, _ = run(capsys, "find", "nobody", "--format", fmt, "--db", db_url)
     assert code == 1
+
+
+def test_db_option_before_or_after_the_subcommand(capsys, tmp_path):
+    for where, args in (
+        ("before", ["--db", str(tmp_path / "before.sqlite3"), "init-db"]),
+        ("after", ["init-db", "--db", str(tmp_path / "after.sqlite3")]),
+    ):
+        code, out, _ = run(capsys, *args)
+        assert code == 0 and f"{where}.sqlite3" in out
+        assert (tmp_path / f"{where}.sqlite3").exists()

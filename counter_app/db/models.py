@@ -179,7 +179,6 @@ class Classification(Base):
 
     __table_args__ = (
         Index("ix_classifications_account_open", "capital_account_id", "valid_to"),
-        Index("ix_classifications_period", "valid_from", "valid_to"),
     )
 
 

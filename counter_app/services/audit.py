@@ -14,11 +14,12 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
+from counter_app.db.bulk import insert_dicts
 from counter_app.db.models import AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -122,7 +123,7 @@ class AuditLog:
 
     def flush(self) -> None:
         if self._buffer:
-            self._session.execute(insert(AuditEntry), self._buffer)
+            insert_dicts(self._session, cast(Table, AuditEntry.__table__), self._buffer)
             self._buffer.clear()
 
     def __enter__(self) -> AuditLog:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.orm import Session, selectinload
 
+from counter_app.db.bulk import insert_dicts
 from counter_app.db.models import CapitalAccount, Classification, Customer, ManualFlag
 from counter_app.domain.codes import (
     AccountClass,
@@ -134,26 +136,38 @@ def record_verdict(
     cause: str,
 ) -> bool:
     """Store a new verdict on the account and in its history; False if nothing changed."""
-    reasons_text = reasons_to_text(verdict.reasons)
-    securities_count = len(account.securities)
-    if (
-        account.account_class == verdict.account_class.value
-        and account.reasons == reasons_text
-        and account.securities_count == securities_count
-    ):
-        return False
-    account.account_class = verdict.account_class.value
-    account.reasons = reasons_text
-    account.securities_count = securities_count
-    account.updated_at = at
-    session.flush()
-    open_history_period(
-        session,
-        [(account.id, verdict.account_class.value, reasons_text, securities_count)],
-        at=at,
-        cause=cause,
-    )
-    return True
+    return bool(record_verdicts(session, [(account, verdict)], at=at, cause=cause))
+
+
+def record_verdicts(
+    session: Session,
+    verdicts: Iterable[tuple[CapitalAccount, Verdict]],
+    *,
+    at: datetime,
+    cause: str,
+) -> list[CapitalAccount]:
+    """Store new verdicts on accounts and their history in one go; returns those changed."""
+    changed: list[CapitalAccount] = []
+    history: list[tuple[int, str, str, int]] = []
+    for account, verdict in verdicts:
+        reasons_text = reasons_to_text(verdict.reasons)
+        securities_count = len(account.securities)
+        if (
+            account.account_class == verdict.account_class.value
+            and account.reasons == reasons_text
+            and account.securities_count == securities_count
+        ):
+            continue
+        account.account_class = verdict.account_class.value
+        account.reasons = reasons_text
+        account.securities_count = securities_count
+        account.updated_at = at
+        changed.append(account)
+        history.append((account.id, verdict.account_class.value, reasons_text, securities_count))
+    if changed:
+        session.flush()
+        open_history_period(session, history, at=at, cause=cause)
+    return changed
 
 
 def open_history_period(
@@ -192,8 +206,9 @@ def open_history_period(
                 .values(valid_to=at)
                 .execution_options(synchronize_session=False)
             )
-    session.execute(
-        insert(Classification),
+    insert_dicts(
+        session,
+        cast(Table, Classification.__table__),
         [
             {
                 "capital_account_id": account_id,
@@ -278,8 +293,11 @@ def refresh_duplicates(
     manual = active_manual_reasons(session, to_change)
     for start in range(0, len(to_change), 500):
         accounts = session.execute(
-            select(CapitalAccount).where(CapitalAccount.id.in_(to_change[start : start + 500]))
+            select(CapitalAccount)
+            .where(CapitalAccount.id.in_(to_change[start : start + 500]))
+            .options(selectinload(CapitalAccount.securities))
         ).scalars()
+        pending = []
         for account in accounts:
             before = Verdict(
                 AccountClass(account.account_class), reasons_from_text(account.reasons)
@@ -290,6 +308,10 @@ def refresh_duplicates(
                 manual=manual.get(account.id, set()),
                 depository=DepositoryStatus(account.depository_status),
             )
-            if record_verdict(session, account, after, at=at, cause=cause):
-                changed.append((account, before, after))
+            pending.append((account, before, after))
+        stored = record_verdicts(
+            session, [(a, after) for a, _, after in pending], at=at, cause=cause
+        )
+        stored_ids = {a.id for a in stored}
+        changed.extend(item for item in pending if item[0].id in stored_ids)
     return changed

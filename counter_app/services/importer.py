@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from counter_app.db.bulk import insert_dicts
 from counter_app.db.engine import Database
 from counter_app.db.models import (
     Bank,
@@ -55,6 +56,10 @@ from counter_app.services.classification import (
 from counter_app.services.settings import BASE_DATE, get_base_date, set_setting
 
 CHUNK_ROWS = 2000
+# Bulk paths use Core tables: the ORM's bulk insert bookkeeping costs more than the SQL.
+_CUSTOMERS = cast(Table, Customer.__table__)
+_ACCOUNTS = cast(Table, CapitalAccount.__table__)
+_SECURITIES = cast(Table, SecuritiesAccount.__table__)
 ProgressCallback = Callable[[int, float | None], None]
 """Called with (rows done, fraction done or None when unknown)."""
 
@@ -108,8 +113,8 @@ class BankResolver:
     def __init__(self, session: Session) -> None:
         self._by_text: dict[str, str] = {}
         for bank in session.execute(select(Bank)).scalars():
-            for text in (bank.code, bank.name_zh, bank.short_zh, bank.name_en):
-                self._by_text[text.strip().upper()] = bank.code
+            for spelling in (bank.code, bank.name_zh, bank.short_zh, bank.name_en):
+                self._by_text[spelling.strip().upper()] = bank.code
         self.known = sorted({b for b in self._by_text.values()})
 
     def resolve(self, text: str) -> str | None:
@@ -333,7 +338,8 @@ class _ImportRun:
                     CapitalAccount.account_class,
                     CapitalAccount.reasons,
                     CapitalAccount.version,
-                ).where(CapitalAccount.account_no.in_([p.row.capital_account for p in prepared]))
+                ).where(CapitalAccount.account_no.in_(bindparam("numbers", expanding=True))),
+                {"numbers": [p.row.capital_account for p in prepared]},
             )
         }
         fresh = [p for p in prepared if p.row.capital_account not in existing]
@@ -368,11 +374,11 @@ class _ImportRun:
         stmt = (
             select(SecuritiesAccount.account_no, CapitalAccount.account_no)
             .join(CapitalAccount, CapitalAccount.id == SecuritiesAccount.capital_account_id)
-            .where(SecuritiesAccount.account_no.in_(list(wanted)))
+            .where(SecuritiesAccount.account_no.in_(bindparam("numbers", expanding=True)))
         )
         if moving_ids:
             stmt = stmt.where(SecuritiesAccount.capital_account_id.not_in(moving_ids))
-        owners = self.session.execute(stmt)
+        owners = self.session.execute(stmt, {"numbers": list(wanted)})
         for sec_no, owner in owners:
             p = wanted[sec_no]
             if owner == p.row.capital_account:
@@ -424,17 +430,19 @@ class _ImportRun:
         }
 
     def _insert_new(self, fresh: list[_Prepared]) -> None:
-        customer_ids = (
-            self.session.execute(
-                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
-                [{**self._customer_values(p), "version": 1} for p in fresh],
-            )
-            .scalars()
-            .all()
+        customer_ids = reserve_ids(self.session, _CUSTOMERS, len(fresh))
+        insert_dicts(
+            self.session,
+            _CUSTOMERS,
+            [
+                {**self._customer_values(p), "id": customer_id, "version": 1}
+                for p, customer_id in zip(fresh, customer_ids, strict=True)
+            ],
         )
+        account_ids = reserve_ids(self.session, _ACCOUNTS, len(fresh))
         account_rows = []
         history = []
-        for p, customer_id in zip(fresh, customer_ids, strict=True):
+        for p, customer_id, account_id in zip(fresh, customer_ids, account_ids, strict=True):
             verdict = judge(
                 p.own_reasons, duplicate=False, manual=(), depository=p.row.depository_status
             )
@@ -444,28 +452,21 @@ class _ImportRun:
             account_rows.append(
                 {
                     **values,
+                    "id": account_id,
                     "account_no": p.row.capital_account,
                     "customer_id": customer_id,
                     "version": 1,
                 }
             )
             self.summary.per_class[verdict.account_class.value] += 1
-        account_ids = (
-            self.session.execute(
-                insert(CapitalAccount).returning(CapitalAccount.id, sort_by_parameter_order=True),
-                account_rows,
-            )
-            .scalars()
-            .all()
-        )
+        insert_dicts(self.session, _ACCOUNTS, account_rows)
         securities = []
         for p, account_id, values in zip(fresh, account_ids, account_rows, strict=True):
             history.append(
                 (account_id, values["account_class"], values["reasons"], len(p.row.securities))
             )
             securities.extend(_securities_values(p, account_id))
-        if securities:
-            self.session.execute(insert(SecuritiesAccount), securities)
+        insert_dicts(self.session, _SECURITIES, securities)
         open_history_period(
             self.session, history, at=self.effective_at, cause="import", close_previous=False
         )
@@ -517,10 +518,9 @@ class _ImportRun:
         }
         for values in customer_updates:
             values["version"] = versions[values["id"]] + 1
-        _update_by_id(self.session, Customer.__table__, customer_updates)
-        _update_by_id(self.session, CapitalAccount.__table__, account_updates)
-        if securities:
-            self.session.execute(insert(SecuritiesAccount), securities)
+        _update_by_id(self.session, _CUSTOMERS, customer_updates)
+        _update_by_id(self.session, _ACCOUNTS, account_updates)
+        insert_dicts(self.session, _SECURITIES, securities)
         open_history_period(self.session, history, at=self.effective_at, cause="import")
         after_rows = _snapshot(self.session, account_ids)
         for account_id in account_ids:
@@ -593,6 +593,30 @@ def _securities_values(p: _Prepared, account_id: int) -> list[dict[str, Any]]:
         }
         for s in p.row.securities
     ]
+
+
+def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Primary keys for ``count`` new rows, known before the insert.
+
+    Inserting with RETURNING would give them too, but SQLite then inserts one row per
+    statement to keep their order; knowing the keys first keeps executemany fast.
+    PostgreSQL hands them out from the table's sequence (safe with other writers);
+    on SQLite this transaction holds the write lock (BEGIN IMMEDIATE), so nobody else
+    can take the numbers after the current maximum.
+    """
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"table": table.name, "count": count},
+        )
+        return [row[0] for row in rows]
+    start = session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(start + 1, start + 1 + count))
 
 
 def _update_by_id(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -183,7 +183,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('classifications', schema=None) as batch_op:
         batch_op.create_index('ix_classifications_account_open', ['capital_account_id', 'valid_to'], unique=False)
-        batch_op.create_index('ix_classifications_period', ['valid_from', 'valid_to'], unique=False)
 
     op.create_table('contact_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -375,7 +374,6 @@ def downgrade() -> None:
 
     op.drop_table('contact_attempts')
     with op.batch_alter_table('classifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_classifications_period')
         batch_op.drop_index('ix_classifications_account_open')
 
     op.drop_table('classifications')

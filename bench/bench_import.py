@@ -1,0 +1,160 @@
+"""Import speed and memory, measured as a person runs it: a whole `counter-app import` process.
+
+    python bench/bench_import.py --accounts 30432            # the seed branch's size
+    python bench/bench_import.py --accounts 1000000 --floor  # and the plain-sqlite3 floor
+
+For each size: generates the demo branch as a GB18030 counter export (once, cached in
+bench/out/), imports it into a fresh SQLite file with the real command line, and reports
+wall time and the child's peak RSS. With --floor it also times the same file decoded and
+inserted by plain sqlite3 executemany with no checks: what any import costs at least.
+Then it times `report stats` and `find` on the imported database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+CLI = [sys.executable, "-m", "counter_app.cli.main"]
+
+
+def ensure_export(accounts: int) -> Path:
+    path = OUT / f"demo-{accounts}.csv"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        print(f"generating {path.name} ...", file=sys.stderr)
+        subprocess.run(
+            [*CLI, "demo", "--accounts", str(accounts), "--export", str(path)], check=True
+        )
+    return path
+
+
+def run_child(args: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the max over all children so far: report it only if grown
+    return elapsed, max(peak, before)
+
+
+def floor_import(path: Path, db_path: Path) -> float:
+    """Decode the same file and insert its rows with plain sqlite3: no checks, no ORM."""
+    db_path.unlink(missing_ok=True)
+    start = time.perf_counter()
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    with path.open(encoding="gb18030", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        cols = ", ".join(f"c{i}" for i in range(len(header)))
+        conn.execute(f"CREATE TABLE raw ({cols})")
+        marks = ", ".join("?" * len(header))
+        conn.executemany(f"INSERT INTO raw VALUES ({marks})", reader)
+    conn.commit()
+    conn.close()
+    return time.perf_counter() - start
+
+
+def time_finds(db_url: str, path: Path, samples: int = 200) -> dict[str, float]:
+    """p99 (ms) of find_accounts in-process per key kind, on a warm connection."""
+    from counter_app.db.engine import Database
+    from counter_app.services.lookup import find_accounts
+
+    rng = random.Random(1)
+    keys: dict[str, list[str]] = {
+        "capital_account": [],
+        "id_number": [],
+        "securities": [],
+        "phone": [],
+        "name": [],
+    }
+    with path.open(encoding="gb18030", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    for r in rng.sample(rows, min(samples, len(rows))):
+        keys["capital_account"].append(r[0])
+        keys["name"].append(r[1])
+        if r[4]:
+            keys["id_number"].append(r[4])
+        if r[5]:
+            keys["phone"].append(r[5])
+        if r[11]:
+            keys["securities"].append(r[11])
+    db = Database(db_url)
+    result = {}
+    with db.read() as session:
+        find_accounts(session, "warm-up")
+        for kind, values in keys.items():
+            times = []
+            for value in values:
+                start = time.perf_counter()
+                find_accounts(session, value)
+                times.append((time.perf_counter() - start) * 1000)
+            times.sort()
+            result[kind] = times[max(0, int(len(times) * 0.99) - 1)]
+    db.dispose()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=30432)
+    parser.add_argument("--floor", action="store_true")
+    args = parser.parse_args()
+    path = ensure_export(args.accounts)
+    db_path = OUT / f"bench-{args.accounts}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    url = f"sqlite:///{db_path}"
+    subprocess.run([*CLI, "init-db", "--db", url], check=True, stdout=subprocess.DEVNULL)
+    elapsed, peak_kib = run_child(
+        [*CLI, "import", str(path), "--base-date", "2026-03-28", "--db", url]
+    )
+    print(
+        f"import {args.accounts:,} accounts (GB18030 CSV, whole process): {elapsed:.2f} s, "
+        f"peak RSS {peak_kib / 1024:.0f} MiB"
+    )
+    if args.floor:
+        floor = floor_import(path, OUT / "floor.sqlite3")
+        print(
+            f"floor (csv decode + sqlite3 executemany, no checks): {floor:.2f} s; "
+            f"ratio {elapsed / floor:.1f}x"
+        )
+    stats_times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(
+            [*CLI, "report", "stats", "--format", "json", "--db", url],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        stats_times.append(time.perf_counter() - start)
+    print(f"report stats, whole process: median {statistics.median(stats_times):.2f} s")
+    from counter_app.db.engine import Database
+    from counter_app.services.stats import stats_report
+
+    db = Database(url)
+    with db.read() as session:
+        start = time.perf_counter()
+        stats_report(session)
+        print(f"stats_report query alone: {time.perf_counter() - start:.3f} s")
+    db.dispose()
+    for kind, p99 in time_finds(url, path).items():
+        print(f"find by {kind}: p99 {p99:.2f} ms")
+    print(f"machine: {os.cpu_count()} cores, {sys.platform}, Python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""The one exception of the importing package (re-exported by reader.py)."""
+
+from __future__ import annotations
+
+
+class FileRefused(Exception):
+    """The whole file cannot be read; nothing of it may be imported.
+
+    Attributes:
+        message: what is wrong, for people, in English (``str(exc)`` is the same).
+        reason_code: a short stable code for programs and translations: ``unreadable``,
+            ``empty``, ``file_type``, ``encoding``, ``binary``, ``no_header``,
+            ``missing_columns``, ``duplicate_column``, ``malformed_csv``, ``bad_xlsx``.
+    """
+
+    def __init__(self, message: str, reason_code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason_code = reason_code
