@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from counter_app import __version__
+from counter_app.cli.db_commands import add_db_commands
+from counter_app.cli.print_commands import add_print_commands
 from counter_app.db.engine import DB_ENV_VAR, Database
 from counter_app.db.errors import DATABASE_ERRORS, explain
 from counter_app.db.schema import ensure_usable, init_db
@@ -38,24 +40,32 @@ def _account_class(text: str) -> AccountClass:
         raise argparse.ArgumentTypeError(f"unknown class {text!r}; one of: {names}") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    # Given before or after the subcommand; a subcommand's copy must not reset the
+    # value given before it, hence SUPPRESS there.
+    default = None if defaults else argparse.SUPPRESS
+    parser.add_argument(
         "--db",
         metavar="URL",
+        default=default,
         help=f"database URL (default: ${DB_ENV_VAR}, else the local SQLite file); "
         "e.g. postgresql://user@host/dbname or a path to a .sqlite3 file",
     )
-    common.add_argument(
+    parser.add_argument(
         "--operator",
-        default=None,
+        default=default,
         help="who is doing this, for the audit log (default: the login name)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common_options(common, defaults=False)
     parser = argparse.ArgumentParser(
         prog="counter-app",
         description="Account standardization and third-party depository counter.",
-        parents=[common],
     )
+    _add_common_options(parser, defaults=True)
     parser.add_argument("--version", action="version", version=f"counter-app {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -117,13 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = audit.add_parser("verify", parents=[common], help="check the audit log's hash chain")
     p.set_defaults(handler=cmd_audit_verify)
+    add_db_commands(sub, common)  # backup, restore, db grant
+    add_print_commands(sub, common, _account_class)
     return parser
 
 
 # -- handlers ---------------------------------------------------------------------
 
 
-def _operator(args: argparse.Namespace) -> str:
+def operator_of(args: argparse.Namespace) -> str:
     if args.operator:
         return str(args.operator)
     try:
@@ -146,7 +158,7 @@ def cmd_import(args: argparse.Namespace, db: Database) -> int:
     progress = Progress(f"importing {args.file.name}")
     try:
         summary = import_file(
-            db, args.file, base_date=args.base_date, operator=_operator(args), progress=progress
+            db, args.file, base_date=args.base_date, operator=operator_of(args), progress=progress
         )
     except ImportRefused as refused:
         progress.close()
@@ -163,7 +175,7 @@ def cmd_import(args: argparse.Namespace, db: Database) -> int:
 def cmd_flag(args: argparse.Namespace, db: Database) -> int:
     from counter_app.services.flags import flag_account
 
-    cls = flag_account(db, args.account, FlagReason(args.reason), args.note, _operator(args))
+    cls = flag_account(db, args.account, FlagReason(args.reason), args.note, operator_of(args))
     print(f"{args.account}: flagged {args.reason}; class now {cls.value}")
     return 0
 
@@ -172,7 +184,7 @@ def cmd_unflag(args: argparse.Namespace, db: Database) -> int:
     from counter_app.services.flags import unflag_account
 
     reason = FlagReason(args.reason) if args.reason else None
-    cls = unflag_account(db, args.account, args.note, _operator(args), reason)
+    cls = unflag_account(db, args.account, args.note, operator_of(args), reason)
     print(f"{args.account}: flag cleared; class now {cls.value}")
     return 0
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from counter_app.errors import UserError
 
-class FileRefused(Exception):
+
+class FileRefused(UserError):
     """The whole file cannot be read; nothing of it may be imported.
+
+    A ``UserError``: the person can act on it (the command line shows the message,
+    exit code 2, instead of a traceback).
 
     Attributes:
         message: what is wrong, for people, in English (``str(exc)`` is the same).

@@ -22,7 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from counter_app.db.bulk import insert_dicts
+from counter_app.db.bulk import insert_rows
 from counter_app.db.engine import Database
 from counter_app.db.models import (
     Bank,
@@ -31,20 +31,11 @@ from counter_app.db.models import (
     ImportBatch,
     SecuritiesAccount,
 )
-from counter_app.domain.codes import AccountClass, Reason
-from counter_app.domain.normalize import is_blank_or_placeholder, normalize_id, normalize_name
-from counter_app.domain.phone import normalize_phone
-from counter_app.domain.screening import (
-    AccountFacts,
-    ScreeningPolicy,
-    SecuritiesFacts,
-    reasons_from_text,
-    reasons_to_text,
-    row_reasons,
-)
+from counter_app.domain.codes import AccountClass, DepositoryStatus, Reason
+from counter_app.domain.screening import ScreeningPolicy, reasons_from_text, reasons_to_text
 from counter_app.errors import UserError
-from counter_app.importing.parse import DuplicateTracker, ParsedRow, RowError, parse_row
-from counter_app.importing.reader import ExportReader, RawRow
+from counter_app.importing.parse import RowError
+from counter_app.importing.reader import RawRow
 from counter_app.services.audit import AuditLog
 from counter_app.services.classification import (
     active_manual_reasons,
@@ -53,13 +44,36 @@ from counter_app.services.classification import (
     refresh_duplicates,
     screening_policy,
 )
+from counter_app.services.import_prepare import (
+    ACCOUNT_DATA_COLUMNS,
+    CUSTOMER_COLUMNS,
+    SECURITIES_COLUMNS,
+    FileOutcome,
+    PreparedChunk,
+    PreparedRow,
+    Preparer,
+    prepare_file_in_worker,
+)
 from counter_app.services.settings import BASE_DATE, get_base_date, set_setting
 
-CHUNK_ROWS = 2000
-# Bulk paths use Core tables: the ORM's bulk insert bookkeeping costs more than the SQL.
+# Bulk paths use Core tables and driver-level executemany: the ORM's bookkeeping
+# would cost more than the SQL.
 _CUSTOMERS = cast(Table, Customer.__table__)
 _ACCOUNTS = cast(Table, CapitalAccount.__table__)
 _SECURITIES = cast(Table, SecuritiesAccount.__table__)
+_CUSTOMER_INSERT = ("id", *CUSTOMER_COLUMNS, "updated_at", "version")
+_ACCOUNT_INSERT = (
+    "id",
+    "account_no",
+    "customer_id",
+    *ACCOUNT_DATA_COLUMNS,
+    "account_class",
+    "reasons",
+    "last_import_id",
+    "updated_at",
+    "version",
+)
+_SECURITIES_INSERT = ("capital_account_id", *SECURITIES_COLUMNS)
 ProgressCallback = Callable[[int, float | None], None]
 """Called with (rows done, fraction done or None when unknown)."""
 
@@ -107,18 +121,14 @@ class ImportSummary:
         }
 
 
-class BankResolver:
-    """Maps a bank as the export writes it (code, short or full Chinese name) to its code."""
-
-    def __init__(self, session: Session) -> None:
-        self._by_text: dict[str, str] = {}
-        for bank in session.execute(select(Bank)).scalars():
-            for spelling in (bank.code, bank.name_zh, bank.short_zh, bank.name_en):
-                self._by_text[spelling.strip().upper()] = bank.code
-        self.known = sorted({b for b in self._by_text.values()})
-
-    def resolve(self, text: str) -> str | None:
-        return self._by_text.get(text.strip().upper())
+def bank_spellings(session: Session) -> tuple[dict[str, str], list[str]]:
+    """How the export may name each bank (code, short or full Chinese name, English
+    name; upper-cased) mapped to its code, and the list of codes."""
+    spellings: dict[str, str] = {}
+    for bank in session.execute(select(Bank)).scalars():
+        for spelling in (bank.code, bank.name_zh, bank.short_zh, bank.name_en):
+            spellings[spelling.strip().upper()] = bank.code
+    return spellings, sorted(set(spellings.values()))
 
 
 def file_sha256(path: Path) -> str:
@@ -138,31 +148,41 @@ def import_file(
     progress: ProgressCallback | None = None,
     now: datetime | None = None,
 ) -> ImportSummary:
-    """Import a counter-export file (``FileRefused`` or ``ImportRefused`` when unreadable)."""
+    """Import a counter-export file (``FileRefused`` or ``ImportRefused`` when unreadable).
+
+    The file is read, parsed and screened in a second process while this one writes.
+    """
     try:
         digest = file_sha256(path)
     except OSError as err:
         raise UserError(f"cannot read {path}: {err.strerror or err}") from err
-    with ExportReader.open(path) as reader:
+    now = now or datetime.now()
+    outcome = FileOutcome()
 
-        def report(done: int) -> None:
-            if progress is not None:
-                total = reader.bytes_total
-                fraction = min(1.0, reader.bytes_done / total) if total else None
-                progress(done, fraction)
+    def chunks(preparer: Preparer) -> Iterator[PreparedChunk]:
+        for chunk in prepare_file_in_worker(path, preparer, outcome):
+            if progress is not None and chunk.bytes_total:
+                progress_state["fraction"] = min(1.0, chunk.bytes_done / chunk.bytes_total)
+            yield chunk
 
-        summary = import_rows(
-            db,
-            iter(reader),
-            source_name=path.name,
-            source_sha256=digest,
-            base_date=base_date,
-            operator=operator,
-            progress=report,
-            now=now,
-        )
-        summary.unknown_columns = list(reader.unknown_columns)
-        return summary
+    progress_state: dict[str, float] = {}
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(done, progress_state.get("fraction"))
+
+    summary = _run_import(
+        db,
+        chunks,
+        source_name=path.name,
+        source_sha256=digest,
+        base_date=base_date,
+        operator=operator,
+        progress=report,
+        now=now,
+    )
+    summary.unknown_columns = list(outcome.unknown_columns)
+    return summary
 
 
 def import_rows(
@@ -176,59 +196,94 @@ def import_rows(
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
 ) -> ImportSummary:
-    """Import rows already split into columns (from a file, or generated demo data)."""
-    now = now or datetime.now()
+    """Import rows already split into columns (generated demo data), in this process."""
+    return _run_import(
+        db,
+        lambda preparer: preparer.chunks(rows),
+        source_name=source_name,
+        source_sha256=source_sha256,
+        base_date=base_date,
+        operator=operator,
+        progress=progress,
+        now=now or datetime.now(),
+    )
+
+
+def _run_import(
+    db: Database,
+    chunks: Callable[[Preparer], Iterable[PreparedChunk]],
+    *,
+    source_name: str,
+    source_sha256: str,
+    base_date: date | None,
+    operator: str,
+    progress: Callable[[int], None] | None,
+    now: datetime,
+) -> ImportSummary:
+    # What preparing needs is read first, outside the write transaction: the reading
+    # process starts (forks) before this one holds any lock or open transaction.
+    with db.read() as session:
+        stored_base = get_base_date(session)
+        chosen_base = _choose_base_date(stored_base, base_date, now)
+        policy = screening_policy(session, chosen_base)
+        spellings, known = bank_spellings(session)
+    preparer = Preparer(policy, spellings, known)
     with db.write() as session:
-        run = _ImportRun(session, source_name, source_sha256, base_date, operator, now)
-        run.execute(rows, progress)
+        if get_base_date(session) != stored_base:
+            raise UserError("another import set the base date meanwhile: import again")
+        run = _ImportRun(
+            session,
+            source_name,
+            source_sha256,
+            chosen_base,
+            stored_base is None,
+            policy,
+            operator,
+            now,
+        )
+        run.execute(chunks(preparer), progress)
         return run.summary
 
 
-@dataclass(slots=True)
-class _Prepared:
-    row: ParsedRow
-    fingerprint: bytes
-    bank_code: str | None
-    own_reasons: frozenset[Reason]
-    name_norm: str
-    id_norm: str
-    phone_norm: str
+def _choose_base_date(stored: date | None, asked: date | None, now: datetime) -> date:
+    if stored is not None and asked is not None and asked != stored:
+        raise UserError(
+            f"the base date is already {stored.isoformat()} (set by the first import); "
+            f"it cannot be changed to {asked.isoformat()}"
+        )
+    chosen = stored or asked or now.date()
+    if stored is None and chosen > now.date():
+        raise UserError(f"the base date {chosen.isoformat()} is in the future")
+    return chosen
 
 
 class _ImportRun:
+    """The writing half of one import, inside its one write transaction."""
+
     def __init__(
         self,
         session: Session,
         source_name: str,
         source_sha256: str,
-        base_date: date | None,
+        base_date: date,
+        first: bool,
+        policy: ScreeningPolicy,
         operator: str,
         now: datetime,
     ) -> None:
         self.session = session
         self.operator = operator
         self.now = now
-        stored_base = get_base_date(session)
-        if stored_base is not None and base_date is not None and base_date != stored_base:
-            raise UserError(
-                f"the base date is already {stored_base.isoformat()} (set by the first import); "
-                f"it cannot be changed to {base_date.isoformat()}"
-            )
-        first = stored_base is None
-        self.base_date = stored_base or base_date or now.date()
-        if first and self.base_date > now.date():
-            raise UserError(f"the base date {self.base_date.isoformat()} is in the future")
+        self.base_date = base_date
         # The first screening is the base picture: it takes effect at the start of the
         # base date, so "as of the base date" shows it and any later change is after it.
-        self.effective_at = datetime.combine(self.base_date, time.min) if first else now
-        self.policy: ScreeningPolicy = screening_policy(session, self.base_date)
-        self.banks = BankResolver(session)
+        self.effective_at = datetime.combine(base_date, time.min) if first else now
+        self.policy = policy
         self.summary = ImportSummary(
-            source_name=source_name, base_date=self.base_date, first_import=first
+            source_name=source_name, base_date=base_date, first_import=first
         )
         self.errors: list[RowError] = []
-        self.accounts_seen = DuplicateTracker()
-        self.securities_seen: dict[str, int] = {}
+        self.accounts_in_file: set[str] = set()
         self.audit = AuditLog(session)
         batch = ImportBatch(
             source_name=source_name[:512],
@@ -241,16 +296,16 @@ class _ImportRun:
         session.flush()
         self.batch = batch
         if first:
-            set_setting(session, BASE_DATE, self.base_date.isoformat())
+            set_setting(session, BASE_DATE, base_date.isoformat())
 
-    # -- the run --------------------------------------------------------------
-
-    def execute(self, rows: Iterable[RawRow], progress: Callable[[int], None] | None) -> None:
-        for chunk in _chunks(rows, CHUNK_ROWS):
-            prepared = [p for p in map(self._prepare, chunk) if p is not None]
-            self.summary.rows_read += len(chunk)
+    def execute(
+        self, chunks: Iterable[PreparedChunk], progress: Callable[[int], None] | None
+    ) -> None:
+        for chunk in chunks:
+            self.errors.extend(chunk.errors)
+            self.summary.rows_read += chunk.rows_read
             if not self.errors:
-                self._write_chunk(prepared)
+                self._write_chunk(chunk.rows)
             if progress is not None:
                 progress(self.summary.rows_read)
         if self.errors:
@@ -259,72 +314,7 @@ class _ImportRun:
         self._settle_duplicates()
         self._finish()
 
-    def _prepare(self, raw: RawRow) -> _Prepared | None:
-        parsed = parse_row(raw)
-        if isinstance(parsed, list):
-            self.errors.extend(parsed)
-            return None
-        row_errors: list[RowError] = []
-        duplicate = self.accounts_seen.see(parsed.capital_account, parsed.line_no)
-        if duplicate is not None:
-            row_errors.append(duplicate)
-        for sec in parsed.securities:
-            column = "sh_account" if sec.market.value == "SH" else "sz_account"
-            first_line = self.securities_seen.setdefault(sec.account_no, parsed.line_no)
-            if first_line != parsed.line_no:
-                row_errors.append(
-                    RowError(
-                        parsed.line_no,
-                        column,
-                        sec.account_no,
-                        f"securities account already given on line {first_line}",
-                    )
-                )
-        bank_code = None
-        if parsed.bank:
-            bank_code = self.banks.resolve(parsed.bank)
-            if bank_code is None:
-                row_errors.append(
-                    RowError(
-                        parsed.line_no,
-                        "bank",
-                        parsed.bank,
-                        "unknown bank; known: " + ", ".join(self.banks.known),
-                    )
-                )
-        if row_errors:
-            self.errors.extend(row_errors)
-            return None
-        if self.errors:  # the file is refused anyway: only look for more errors
-            return None
-        facts = AccountFacts(
-            name=parsed.name,
-            customer_type=parsed.customer_type,
-            id_type=parsed.id_type,
-            id_number=parsed.id_number,
-            phone=parsed.phone,
-            address=parsed.address,
-            has_paper_file=parsed.has_paper_file,
-            opened_on=parsed.opened_on,
-            balance_cents=parsed.balance_cents,
-            holdings_cents=parsed.holdings_cents,
-            last_trade_on=parsed.last_trade_on,
-            securities=tuple(
-                SecuritiesFacts(s.market, s.account_no, s.holder_name, s.holder_id_number)
-                for s in parsed.securities
-            ),
-        )
-        return _Prepared(
-            row=parsed,
-            fingerprint=parsed.fingerprint(),
-            bank_code=bank_code,
-            own_reasons=row_reasons(facts, self.policy),
-            name_norm="" if is_blank_or_placeholder(parsed.name) else normalize_name(parsed.name),
-            id_norm=normalize_id(parsed.id_number),
-            phone_norm=normalize_phone(parsed.phone) or "",
-        )
-
-    def _write_chunk(self, prepared: list[_Prepared]) -> None:
+    def _write_chunk(self, prepared: list[PreparedRow]) -> None:
         if not prepared:
             return
         existing = {
@@ -339,18 +329,19 @@ class _ImportRun:
                     CapitalAccount.reasons,
                     CapitalAccount.version,
                 ).where(CapitalAccount.account_no.in_(bindparam("numbers", expanding=True))),
-                {"numbers": [p.row.capital_account for p in prepared]},
+                {"numbers": [p.capital_account for p in prepared]},
             )
         }
-        fresh = [p for p in prepared if p.row.capital_account not in existing]
+        fresh = []
         changed = []
         for p in prepared:
-            old = existing.get(p.row.capital_account)
+            old = existing.get(p.capital_account)
             if old is None:
-                continue
-            if old.source_fingerprint == p.fingerprint:
+                fresh.append(p)
+            elif old.source_fingerprint == p.fingerprint:
                 self.summary.unchanged += 1
                 self.summary.per_class[old.account_class] += 1
+                self.accounts_in_file.add(p.capital_account)
             else:
                 changed.append((p, old))
         self._check_securities_owners(fresh, changed)
@@ -361,13 +352,9 @@ class _ImportRun:
         if changed:
             self._update_changed(changed)
 
-    def _check_securities_owners(self, fresh: list[_Prepared], changed: list[Any]) -> None:
+    def _check_securities_owners(self, fresh: list[PreparedRow], changed: list[Any]) -> None:
         """A securities account may not be taken from an account the file leaves alone."""
-        wanted = {
-            s.account_no: p
-            for p in [*fresh, *(pair[0] for pair in changed)]
-            for s in p.row.securities
-        }
+        wanted = {s[1]: p for p in [*fresh, *(pair[0] for pair in changed)] for s in p.securities}
         if not wanted:
             return
         moving_ids = {old.id for _, old in changed}
@@ -378,136 +365,102 @@ class _ImportRun:
         )
         if moving_ids:
             stmt = stmt.where(SecuritiesAccount.capital_account_id.not_in(moving_ids))
-        owners = self.session.execute(stmt, {"numbers": list(wanted)})
-        for sec_no, owner in owners:
+        for sec_no, owner in self.session.execute(stmt, {"numbers": list(wanted)}):
             p = wanted[sec_no]
-            if owner == p.row.capital_account:
+            if owner == p.capital_account:
                 continue
-            column = "sh_account" if sec_no.startswith("A") else "sz_account"
             self.errors.append(
                 RowError(
-                    p.row.line_no,
-                    column,
+                    p.line_no,
+                    "sh_account" if sec_no.startswith("A") else "sz_account",
                     sec_no,
                     f"this securities account is linked to capital account {owner} in the "
                     "database; import that account's new data first or together",
+                    f"该证券账户在数据库中属于资金账号 {owner}；请先导入或同时导入该账户的新资料",
                 )
             )
 
-    def _customer_values(self, p: _Prepared) -> dict[str, Any]:
-        r = p.row
-        return {
-            "name": r.name,
-            "name_norm": p.name_norm,
-            "customer_type": r.customer_type.value,
-            "id_type": r.id_type.value,
-            "id_number": r.id_number,
-            "id_norm": p.id_norm,
-            "phone": r.phone,
-            "phone_norm": p.phone_norm,
-            "address": r.address,
-            "has_paper_file": r.has_paper_file,
-            "updated_at": self.now,
-        }
-
-    def _account_values(self, p: _Prepared, verdict_class: str, reasons: str) -> dict[str, Any]:
-        r = p.row
-        return {
-            "opened_on": r.opened_on,
-            "balance_cents": r.balance_cents,
-            "holdings_cents": r.holdings_cents,
-            "last_trade_on": r.last_trade_on,
-            "bank_code": p.bank_code,
-            "bank_account": r.bank_account,
-            "depository_status": r.depository_status.value,
-            "account_class": verdict_class,
-            "reasons": reasons,
-            "row_reasons": reasons_to_text(p.own_reasons),
-            "securities_count": len(r.securities),
-            "source_fingerprint": p.fingerprint,
-            "last_import_id": self.batch.id,
-            "updated_at": self.now,
-        }
-
-    def _insert_new(self, fresh: list[_Prepared]) -> None:
+    def _insert_new(self, fresh: list[PreparedRow]) -> None:
         customer_ids = reserve_ids(self.session, _CUSTOMERS, len(fresh))
-        insert_dicts(
-            self.session,
-            _CUSTOMERS,
-            [
-                {**self._customer_values(p), "id": customer_id, "version": 1}
-                for p, customer_id in zip(fresh, customer_ids, strict=True)
-            ],
-        )
         account_ids = reserve_ids(self.session, _ACCOUNTS, len(fresh))
-        account_rows = []
-        history = []
+        now, batch_id = self.now, self.batch.id
+        customers: list[tuple[Any, ...]] = []
+        accounts: list[tuple[Any, ...]] = []
+        securities: list[tuple[Any, ...]] = []
+        history: list[tuple[int, str, str, int]] = []
+        per_class = self.summary.per_class
         for p, customer_id, account_id in zip(fresh, customer_ids, account_ids, strict=True):
-            verdict = judge(
-                p.own_reasons, duplicate=False, manual=(), depository=p.row.depository_status
+            customers.append((customer_id, *p.customer, now, 1))
+            # a new account has no flags, and its duplicates are settled after the last row
+            accounts.append(
+                (
+                    account_id,
+                    p.capital_account,
+                    customer_id,
+                    *p.account,
+                    p.own_class,
+                    p.own_reasons,
+                    batch_id,
+                    now,
+                    1,
+                )
             )
-            values = self._account_values(
-                p, verdict.account_class.value, reasons_to_text(verdict.reasons)
-            )
-            account_rows.append(
-                {
-                    **values,
-                    "id": account_id,
-                    "account_no": p.row.capital_account,
-                    "customer_id": customer_id,
-                    "version": 1,
-                }
-            )
-            self.summary.per_class[verdict.account_class.value] += 1
-        insert_dicts(self.session, _ACCOUNTS, account_rows)
-        securities = []
-        for p, account_id, values in zip(fresh, account_ids, account_rows, strict=True):
-            history.append(
-                (account_id, values["account_class"], values["reasons"], len(p.row.securities))
-            )
-            securities.extend(_securities_values(p, account_id))
-        insert_dicts(self.session, _SECURITIES, securities)
+            securities.extend((account_id, *sec) for sec in p.securities)
+            history.append((account_id, p.own_class, p.own_reasons, len(p.securities)))
+            per_class[p.own_class] += 1
+            self.accounts_in_file.add(p.capital_account)
+        insert_rows(self.session, _CUSTOMERS, _CUSTOMER_INSERT, customers)
+        insert_rows(self.session, _ACCOUNTS, _ACCOUNT_INSERT, accounts)
+        insert_rows(self.session, _SECURITIES, _SECURITIES_INSERT, securities)
         open_history_period(
             self.session, history, at=self.effective_at, cause="import", close_previous=False
         )
         self.summary.new += len(fresh)
 
-    def _update_changed(self, changed: list[tuple[_Prepared, Any]]) -> None:
+    def _update_changed(self, changed: list[tuple[PreparedRow, Any]]) -> None:
         account_ids = [old.id for _, old in changed]
         manual = active_manual_reasons(self.session, account_ids)
         before_rows = _snapshot(self.session, account_ids)
         self.session.execute(
             delete(SecuritiesAccount).where(SecuritiesAccount.capital_account_id.in_(account_ids))
         )
-        history = []
-        securities = []
+        history: list[tuple[int, str, str, int]] = []
+        securities: list[tuple[Any, ...]] = []
         customer_updates = []
         account_updates = []
         for p, old in changed:
-            old_reasons = reasons_from_text(old.reasons)
             verdict = judge(
-                p.own_reasons,
+                reasons_from_text(p.own_reasons),
                 # settled for real after the last row; keeping the old value meanwhile
                 # avoids a period that only lasts until then
-                duplicate=Reason.DUPLICATE_ID in old_reasons,
+                duplicate=Reason.DUPLICATE_ID.value in old.reasons.split(";"),
                 manual=manual.get(old.id, set()),
-                depository=p.row.depository_status,
+                depository=DepositoryStatus(p.depository_status),
             )
             reasons = reasons_to_text(verdict.reasons)
-            customer_updates.append({"id": old.customer_id, **self._customer_values(p)})
+            customer_updates.append(
+                {
+                    "id": old.customer_id,
+                    **dict(zip(CUSTOMER_COLUMNS, p.customer, strict=True)),
+                    "updated_at": self.now,
+                }
+            )
             account_updates.append(
                 {
                     "id": old.id,
-                    **self._account_values(p, verdict.account_class.value, reasons),
+                    **dict(zip(ACCOUNT_DATA_COLUMNS, p.account, strict=True)),
+                    "account_class": verdict.account_class.value,
+                    "reasons": reasons,
+                    "last_import_id": self.batch.id,
+                    "updated_at": self.now,
                     "version": old.version + 1,
                 }
             )
-            securities.extend(_securities_values(p, old.id))
+            securities.extend((old.id, *sec) for sec in p.securities)
             if verdict.account_class.value != old.account_class or reasons != old.reasons:
-                history.append(
-                    (old.id, verdict.account_class.value, reasons, len(p.row.securities))
-                )
+                history.append((old.id, verdict.account_class.value, reasons, len(p.securities)))
             self.summary.per_class[verdict.account_class.value] += 1
+            self.accounts_in_file.add(p.capital_account)
         versions = {
             customer_id: version
             for customer_id, version in self.session.execute(
@@ -520,7 +473,7 @@ class _ImportRun:
             values["version"] = versions[values["id"]] + 1
         _update_by_id(self.session, _CUSTOMERS, customer_updates)
         _update_by_id(self.session, _ACCOUNTS, account_updates)
-        insert_dicts(self.session, _SECURITIES, securities)
+        insert_rows(self.session, _SECURITIES, _SECURITIES_INSERT, securities)
         open_history_period(self.session, history, at=self.effective_at, cause="import")
         after_rows = _snapshot(self.session, account_ids)
         for account_id in account_ids:
@@ -542,7 +495,7 @@ class _ImportRun:
         for account, before, after in refresh_duplicates(
             self.session, at=self.effective_at, cause="import"
         ):
-            if account.account_no in self.accounts_seen:
+            if account.account_no in self.accounts_in_file:
                 self.summary.per_class[before.account_class.value] -= 1
                 self.summary.per_class[after.account_class.value] += 1
             self.audit.record(
@@ -580,19 +533,6 @@ class _ImportRun:
             at=self.now,
         )
         self.audit.flush()
-
-
-def _securities_values(p: _Prepared, account_id: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "capital_account_id": account_id,
-            "market": s.market.value,
-            "account_no": s.account_no,
-            "holder_name": s.holder_name,
-            "holder_id_number": s.holder_id_number,
-        }
-        for s in p.row.securities
-    ]
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -676,14 +616,3 @@ def _snapshot(session: Session, account_ids: list[int]) -> dict[int, dict[str, A
     for account_id, *sec in secs:
         snapshot[account_id]["securities"].append(sec)
     return snapshot
-
-
-def _chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
-    chunk: list[RawRow] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

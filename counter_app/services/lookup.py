@@ -20,6 +20,7 @@ from counter_app.domain.phone import normalize_phone
 from counter_app.domain.screening import reasons_from_text, sort_reasons
 
 MAX_RESULTS = 50
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _DIGITS = re.compile(r"\d+")
 _SH_ACCOUNT = re.compile(r"A\d{9}")
 _SZ_ACCOUNT = re.compile(r"0\d{9}")
@@ -85,7 +86,9 @@ def view_of(account: CapitalAccount, matched_by: str = "") -> AccountView:
 def find_accounts(session: Session, text: str, limit: int = MAX_RESULTS) -> list[AccountView]:
     """Accounts matching ``text`` as any key: capital account, ID, securities account,
     phone, agreement number, or name (exact first, then prefix)."""
-    query = unicodedata.normalize("NFKC", text).strip()
+    # Control characters (a scanner's tab or newline, a stray NUL, which PostgreSQL
+    # cannot even receive) and lone surrogates are no part of any key: separators.
+    query = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text)).strip()
     if not query or len(query) > 200:
         return []
     compact = "".join(query.split()).upper()
