@@ -142,3 +142,40 @@ def test_db_option_before_or_after_the_subcommand(capsys, tmp_path):
         code, out, _ = run(capsys, *args)
         assert code == 0 and f"{where}.sqlite3" in out
         assert (tmp_path / f"{where}.sqlite3").exists()
+
+
+def test_settings_are_checked_and_audited(capsys, db_url):
+    code, _, err = run(capsys, "settings", "set", "dormant_years", "0", "--db", db_url)
+    assert code == 2 and "whole number from 1 to 20" in err
+    code, out, _ = run(capsys, "settings", "set", "branch_name", "八一路营业部", "--db", db_url)
+    assert code == 0
+    code, out, _ = run(capsys, "settings", "show", "--db", db_url)
+    assert "branch_name = 八一路营业部" in out
+    code, out, _ = run(capsys, "audit", "verify", "--db", db_url)
+    assert code == 0 and "1 entries" in out
+
+
+def test_print_agreement_labels_and_find_by_agreement_number(capsys, db_url, sample_utf8, tmp_path):
+    run(capsys, "import", str(sample_utf8), "--base-date", "2026-03-28", "--db", db_url)
+    out_pdf = tmp_path / "agreement.pdf"
+    code, out, _ = run(
+        capsys, "print", "agreement", "10000371", "--out", str(out_pdf), "--db", db_url
+    )
+    assert code == 0 and out_pdf.read_bytes().startswith(b"%PDF")
+    number = out.split()[1]
+    assert number.startswith("TA")
+    code, out, _ = run(capsys, "find", number, "--format", "json", "--db", db_url)
+    assert json.loads(out)[0]["capital_account"] == "10000371"
+    # no bank on record: refused, and no agreement number is used up
+    code, _, err = run(
+        capsys, "print", "agreement", "10000406", "--out", str(tmp_path / "x.pdf"), "--db", db_url
+    )
+    assert code == 4 and "no depository bank" in err
+    assert not (tmp_path / "x.pdf").exists()
+    labels = tmp_path / "labels.pdf"
+    code, _, err = run(
+        capsys, "print", "labels", "--class", "DORMANT_SMALL", "--out", str(labels), "--db", db_url
+    )
+    assert code == 0 and "7 labels" in err
+    code, _, err = run(capsys, "print", "labels", "99999999", "--out", str(labels), "--db", db_url)
+    assert code == 3

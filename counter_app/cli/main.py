@@ -21,6 +21,7 @@ from counter_app.db.errors import DATABASE_ERRORS, explain
 from counter_app.db.schema import ensure_usable, init_db
 from counter_app.domain.codes import AccountClass, FlagReason
 from counter_app.errors import UserError
+from counter_app.services.settings import SETTABLE
 
 Handler = Callable[[argparse.Namespace, Database], int]
 
@@ -127,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = audit.add_parser("verify", parents=[common], help="check the audit log's hash chain")
     p.set_defaults(handler=cmd_audit_verify)
+    settings = sub.add_parser("settings", parents=[common], help="the branch's settings")
+    settings_sub = settings.add_subparsers(dest="settings", metavar="ACTION", required=True)
+    p = settings_sub.add_parser("show", parents=[common], help="list every setting")
+    p.set_defaults(handler=cmd_settings_show)
+    p = settings_sub.add_parser("set", parents=[common], help="change one setting")
+    p.add_argument("key", choices=sorted(SETTABLE))
+    p.add_argument("value")
+    p.set_defaults(handler=cmd_settings_set)
     add_db_commands(sub, common)  # backup, restore, db grant
     add_print_commands(sub, common, _account_class)
     return parser
@@ -233,6 +242,23 @@ def cmd_demo(args: argparse.Namespace, db: Database | None) -> int:
     summary = load_demo(db, accounts=args.accounts, seed=args.seed, progress=progress)
     progress.close()
     print_import_summary(summary)
+    return 0
+
+
+def cmd_settings_show(args: argparse.Namespace, db: Database) -> int:
+    from counter_app.services.settings import BASE_DATE, get_setting
+
+    with db.read() as session:
+        for key in [BASE_DATE, *sorted(SETTABLE)]:
+            print(f"{key} = {get_setting(session, key) or ''}")
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace, db: Database) -> int:
+    from counter_app.services.settings import change_setting
+
+    change_setting(db, args.key, args.value, operator_of(args))
+    print(f"{args.key} = {args.value}")
     return 0
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from counter_app.db.engine import Database
 from counter_app.db.models import Setting
+from counter_app.errors import UserError
+from counter_app.services.audit import AuditLog
 
 BASE_DATE = "base_date"
 DORMANT_BALANCE_LIMIT_CENTS = "dormant_balance_limit_cents"
@@ -30,6 +34,64 @@ DEFAULTS: dict[str, str] = {
     AUDITOR_NOT_FILLER: "0",
     AUDITOR_NOT_SIGNER: "0",
 }
+
+
+# What a person may change (the base date is set by the first import, never by hand),
+# with the check each value must pass.
+def _whole_number(low: int, high: int) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        if not value.isdigit() or not low <= int(value) <= high:
+            return f"a whole number from {low} to {high}"
+        return None
+
+    return check
+
+
+def _flag(value: str) -> str | None:
+    return None if value in ("0", "1") else "0 (off) or 1 (on)"
+
+
+def _text(value: str) -> str | None:
+    return None if len(value) <= 200 else "at most 200 characters"
+
+
+SETTABLE: dict[str, Callable[[str], str | None]] = {
+    DORMANT_BALANCE_LIMIT_CENTS: _whole_number(0, 10_000_000),
+    DORMANT_YEARS: _whole_number(1, 20),
+    BRANCH_NAME: _text,
+    BRANCH_ADDRESS: _text,
+    BRANCH_PHONE: _text,
+    IDLE_LOCK_MINUTES: _whole_number(1, 240),
+    AUDITOR_NOT_FILLER: _flag,
+    AUDITOR_NOT_SIGNER: _flag,
+}
+
+
+def change_setting(db: Database, key: str, value: str, operator: str) -> None:
+    """Change a setting a person may change, checked and written to the audit log.
+
+    Changing a dormancy limit does not re-screen existing accounts by itself: the next
+    import does (every account is screened again with the limits then in force).
+    """
+    check = SETTABLE.get(key)
+    if check is None:
+        raise UserError(f"{key} cannot be changed by hand")
+    value = value.strip()
+    problem = check(value)
+    if problem is not None:
+        raise UserError(f"{key} must be {problem}")
+    with db.write() as session:
+        previous = get_setting(session, key)
+        set_setting(session, key, value)
+        with AuditLog(session) as audit:
+            audit.record(
+                actor=operator,
+                action="setting.change",
+                entity="setting",
+                entity_key=key,
+                before={"value": previous},
+                after={"value": value},
+            )
 
 
 def get_setting(session: Session, key: str) -> str | None:
