@@ -10,7 +10,7 @@ ENV_VAR = "COUNTER_APP_RESOURCES"
 
 
 def resources_dir() -> Path:
-    """The ``resources/`` folder, in the source tree or inside a PyInstaller bundle.
+    """The ``resources/`` folder: source tree, PyInstaller bundle, or installed copy.
 
     PyInstaller unpacks data files under ``sys._MEIPASS``; the spec file must put the folder
     there as ``resources``. ``COUNTER_APP_RESOURCES`` overrides both (tests, packagers).
@@ -21,4 +21,8 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    source_tree = Path(__file__).resolve().parent.parent / "resources"
+    if source_tree.is_dir():
+        return source_tree
+    # installed with pip: the wheel's data files land under the environment's prefix
+    return Path(sys.prefix) / "share" / "counter_app" / "resources"

@@ -234,8 +234,9 @@ def reclassify(
 ) -> tuple[Verdict, Verdict]:
     """Re-screen one account from what is stored now; returns (before, after).
 
-    Also re-judges the accounts whose duplicate-ID status this account's ID or
-    name can change (its old and new ID numbers), so no stale DUPLICATE_ID stays.
+    Only this account: when its ID number or name changed, the caller also runs
+    ``refresh_duplicates`` for the old and new ID numbers, so that partners gain or
+    lose DUPLICATE_ID too (``cases.save_data`` does).
     """
     policy = policy or screening_policy(session)
     before = Verdict(AccountClass(account.account_class), reasons_from_text(account.reasons))

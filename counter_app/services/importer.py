@@ -11,6 +11,7 @@ the last row, so the per-row path stays a few microseconds.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +20,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, text, update
+from sqlalchemy import Index, Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from counter_app.db.bulk import insert_rows
@@ -231,6 +232,9 @@ def _run_import(
     with db.write() as session:
         if get_base_date(session) != stored_base:
             raise UserError("another import set the base date meanwhile: import again")
+        if db.is_sqlite:
+            # a large import touches index pages all over: give it 256 MiB of page cache
+            session.execute(text(f"PRAGMA cache_size=-{256 * 1024}"))
         run = _ImportRun(
             session,
             source_name,
@@ -241,7 +245,13 @@ def _run_import(
             operator,
             now,
         )
-        run.execute(chunks(preparer), progress)
+        try:
+            run.execute(chunks(preparer), progress)
+        finally:
+            if db.is_sqlite:
+                # back to the usual cache; never let this hide the import's own error
+                with contextlib.suppress(Exception):
+                    session.execute(text(f"PRAGMA cache_size=-{64 * 1024}"))
         return run.summary
 
 
@@ -283,7 +293,8 @@ class _ImportRun:
             source_name=source_name, base_date=base_date, first_import=first
         )
         self.errors: list[RowError] = []
-        self.accounts_in_file: set[str] = set()
+        self.accounts_in_file: set[int] = set()
+        self.deferred_indexes = _defer_indexes(session)
         self.audit = AuditLog(session)
         batch = ImportBatch(
             source_name=source_name[:512],
@@ -308,9 +319,11 @@ class _ImportRun:
                 self._write_chunk(chunk.rows)
             if progress is not None:
                 progress(self.summary.rows_read)
-        if self.errors:
-            self.session.rollback()
+        if self.errors:  # the write transaction rolls back as the error leaves it
             raise ImportRefused(self.errors, self.summary.rows_read)
+        connection = self.session.connection()
+        for index in self.deferred_indexes:
+            index.create(connection)
         self._settle_duplicates()
         self._finish()
 
@@ -341,7 +354,7 @@ class _ImportRun:
             elif old.source_fingerprint == p.fingerprint:
                 self.summary.unchanged += 1
                 self.summary.per_class[old.account_class] += 1
-                self.accounts_in_file.add(p.capital_account)
+                self.accounts_in_file.add(int(p.capital_account))
             else:
                 changed.append((p, old))
         self._check_securities_owners(fresh, changed)
@@ -408,7 +421,7 @@ class _ImportRun:
             securities.extend((account_id, *sec) for sec in p.securities)
             history.append((account_id, p.own_class, p.own_reasons, len(p.securities)))
             per_class[p.own_class] += 1
-            self.accounts_in_file.add(p.capital_account)
+            self.accounts_in_file.add(int(p.capital_account))
         insert_rows(self.session, _CUSTOMERS, _CUSTOMER_INSERT, customers)
         insert_rows(self.session, _ACCOUNTS, _ACCOUNT_INSERT, accounts)
         insert_rows(self.session, _SECURITIES, _SECURITIES_INSERT, securities)
@@ -460,7 +473,7 @@ class _ImportRun:
             if verdict.account_class.value != old.account_class or reasons != old.reasons:
                 history.append((old.id, verdict.account_class.value, reasons, len(p.securities)))
             self.summary.per_class[verdict.account_class.value] += 1
-            self.accounts_in_file.add(p.capital_account)
+            self.accounts_in_file.add(int(p.capital_account))
         versions = {
             customer_id: version
             for customer_id, version in self.session.execute(
@@ -495,7 +508,7 @@ class _ImportRun:
         for account, before, after in refresh_duplicates(
             self.session, at=self.effective_at, cause="import"
         ):
-            if account.account_no in self.accounts_in_file:
+            if int(account.account_no) in self.accounts_in_file:
                 self.summary.per_class[before.account_class.value] -= 1
                 self.summary.per_class[after.account_class.value] += 1
             self.audit.record(
@@ -533,6 +546,31 @@ class _ImportRun:
             at=self.now,
         )
         self.audit.flush()
+
+
+# Secondary indexes whose keys arrive in random order. Into empty tables (the first
+# screening) it is much cheaper to build them once, sorted, after the last row than to
+# keep them up to date row by row; the DDL is part of the import's transaction, so a
+# refused or killed import leaves them as they were.
+_DEFERRABLE_INDEXES = (
+    "ix_customers_id_norm",
+    "ix_customers_phone_norm",
+    "ix_customers_name_norm",
+    "ix_capital_accounts_account_class",
+)
+
+
+def _defer_indexes(session: Session) -> list[Index]:
+    if session.execute(select(Customer.id).limit(1)).first() is not None:
+        return []
+    connection = session.connection()
+    deferred = []
+    for table in (_CUSTOMERS, _ACCOUNTS):
+        for index in table.indexes:
+            if index.name in _DEFERRABLE_INDEXES:
+                index.drop(connection)
+                deferred.append(index)
+    return deferred
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
