@@ -36,11 +36,18 @@ def insert_rows(
         if (processor := table.c[name].type._cached_bind_processor(dialect)) is not None
     ]
     if processors:
+        # Values repeat a lot (dates, the import's timestamp, flags): convert each
+        # distinct value once.
+        memos: list[dict[Any, Any]] = [{} for _ in processors]
         converted: list[tuple[Any, ...]] = []
         for row in rows:
             values = list(row)
-            for index, processor in processors:
-                values[index] = processor(values[index])
+            for (index, processor), memo in zip(processors, memos, strict=True):
+                value = values[index]
+                try:
+                    values[index] = memo[value]
+                except KeyError:
+                    values[index] = memo[value] = processor(value)
             converted.append(tuple(values))
         rows = converted
     connection.exec_driver_sql(sql, list(rows))

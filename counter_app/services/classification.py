@@ -16,7 +16,7 @@ from typing import cast
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from counter_app.db.bulk import insert_dicts
+from counter_app.db.bulk import insert_rows
 from counter_app.db.models import CapitalAccount, Classification, Customer, ManualFlag
 from counter_app.domain.codes import (
     AccountClass,
@@ -170,6 +170,17 @@ def record_verdicts(
     return changed
 
 
+_HISTORY_COLUMNS = (
+    "capital_account_id",
+    "account_class",
+    "reasons",
+    "securities_count",
+    "valid_from",
+    "valid_to",
+    "cause",
+)
+
+
 def open_history_period(
     session: Session,
     rows: list[tuple[int, str, str, int]],
@@ -206,19 +217,12 @@ def open_history_period(
                 .values(valid_to=at)
                 .execution_options(synchronize_session=False)
             )
-    insert_dicts(
+    insert_rows(
         session,
         cast(Table, Classification.__table__),
+        _HISTORY_COLUMNS,
         [
-            {
-                "capital_account_id": account_id,
-                "account_class": account_class,
-                "reasons": reasons,
-                "securities_count": count,
-                "valid_from": at,
-                "valid_to": None,
-                "cause": cause,
-            }
+            (account_id, account_class, reasons, count, at, None, cause)
             for account_id, account_class, reasons, count in rows
         ],
     )
