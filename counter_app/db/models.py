@@ -179,6 +179,14 @@ class Classification(Base):
 
     __table_args__ = (
         Index("ix_classifications_account_open", "capital_account_id", "valid_to"),
+        # covers the statistics query: it scans this index, never the table
+        Index(
+            "ix_classifications_stats",
+            "account_class",
+            "valid_from",
+            "valid_to",
+            "securities_count",
+        ),
     )
 
 

@@ -88,8 +88,8 @@ class ParsedRow:
         parts = [
             self.capital_account,
             self.name,
-            self.customer_type.value,
-            self.id_type.value,
+            self.customer_type,
+            self.id_type,
             self.id_number,
             self.phone,
             self.address,
@@ -100,11 +100,11 @@ class ParsedRow:
             str(len(self.securities)),
         ]
         for sec in self.securities:
-            parts += (sec.market.value, sec.account_no, sec.holder_name, sec.holder_id_number)
+            parts += (sec.market, sec.account_no, sec.holder_name, sec.holder_id_number)
         parts += (
             self.bank,
             self.bank_account,
-            self.depository_status.value,
+            self.depository_status,
             "1" if self.has_paper_file else "0",
         )
         # NUL cannot occur in a value (the reader refuses control characters and XML

@@ -107,7 +107,34 @@ _HOLDER_NAME_MAX = _column_length(SecuritiesAccount.__table__.c.holder_name)
 _HOLDER_ID_MAX = _column_length(SecuritiesAccount.__table__.c.holder_id_number)
 
 
+# no column holds fewer characters than this: a row whose texts are all shorter (nearly
+# every row) needs no closer look
+_SHORTEST_LIMIT = min(
+    _NAME_MAX,
+    _NAME_NORM_MAX,
+    _ID_MAX,
+    _ID_NORM_MAX,
+    _PHONE_MAX,
+    _ADDRESS_MAX,
+    _BANK_ACCOUNT_MAX,
+    _HOLDER_NAME_MAX,
+    _HOLDER_ID_MAX,
+)
+
+
 def length_errors(parsed: ParsedRow, name_norm: str, id_norm: str) -> list[RowError]:
+    texts = [
+        parsed.name,
+        name_norm,
+        parsed.id_number,
+        id_norm,
+        parsed.phone,
+        parsed.address,
+        parsed.bank_account,
+    ]
+    texts.extend(t for sec in parsed.securities for t in (sec.holder_name, sec.holder_id_number))
+    if max(map(len, texts)) <= _SHORTEST_LIMIT:
+        return []
     checks = [
         ("name", parsed.name, parsed.name, _NAME_MAX),
         ("name", parsed.name, name_norm, _NAME_NORM_MAX),
@@ -193,7 +220,7 @@ class Preparer:
             self.failed = True
             return errors
         securities = tuple(
-            (s.market.value, s.account_no, s.holder_name, s.holder_id_number)
+            (str.__str__(s.market), s.account_no, s.holder_name, s.holder_id_number)
             for s in parsed.securities
         )
         facts = AccountFacts(
@@ -224,8 +251,8 @@ class Preparer:
             customer=(
                 parsed.name,
                 name_norm,
-                parsed.customer_type.value,
-                parsed.id_type.value,
+                str.__str__(parsed.customer_type),
+                str.__str__(parsed.id_type),
                 parsed.id_number,
                 id_norm,
                 parsed.phone,
@@ -240,15 +267,15 @@ class Preparer:
                 parsed.last_trade_on,
                 bank_code,
                 parsed.bank_account,
-                depository.value,
+                str.__str__(depository),
                 own_text,
                 len(securities),
                 fingerprint,
             ),
             securities=securities,
             own_reasons=own_text,
-            own_class=classify(own, depository).value,
-            depository_status=depository.value,
+            own_class=str.__str__(classify(own, depository)),
+            depository_status=str.__str__(depository),
         )
 
     def chunks(self, rows: Iterable[RawRow], size: int = CHUNK_ROWS) -> Iterator[PreparedChunk]:

@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Index, Table, bindparam, delete, func, select, text, update
+from sqlalchemy import Index, Table, bindparam, delete, func, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from counter_app.db.bulk import insert_rows
@@ -28,6 +28,7 @@ from counter_app.db.engine import Database
 from counter_app.db.models import (
     Bank,
     CapitalAccount,
+    Classification,
     Customer,
     ImportBatch,
     SecuritiesAccount,
@@ -557,6 +558,7 @@ _DEFERRABLE_INDEXES = (
     "ix_customers_phone_norm",
     "ix_customers_name_norm",
     "ix_capital_accounts_account_class",
+    "ix_classifications_stats",
 )
 
 
@@ -565,9 +567,11 @@ def _defer_indexes(session: Session) -> list[Index]:
         return []
     connection = session.connection()
     deferred = []
-    for table in (_CUSTOMERS, _ACCOUNTS):
+    inspector = inspect(connection)
+    for table in (_CUSTOMERS, _ACCOUNTS, cast(Table, Classification.__table__)):
+        present = {found["name"] for found in inspector.get_indexes(table.name)}
         for index in table.indexes:
-            if index.name in _DEFERRABLE_INDEXES:
+            if index.name in _DEFERRABLE_INDEXES and index.name in present:
                 index.drop(connection)
                 deferred.append(index)
     return deferred

@@ -141,7 +141,9 @@ def find_accounts(session: Session, text: str, limit: int = MAX_RESULTS) -> list
                 .limit(limit),
                 "name",
             )
-            if len(matches) < limit:
+            if not matches:
+                # only when no one has exactly that name: a clerk who typed a whole
+                # name wants that person, not everyone whose name starts with it
                 # prefix as a range on the code-point-ordered index (see models)
                 add(
                     select(CapitalAccount.id)
