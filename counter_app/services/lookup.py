@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from counter_app.db.models import Agreement, CapitalAccount, Customer, SecuritiesAccount
 from counter_app.domain.codes import AccountClass, DepositoryStatus, Reason
@@ -156,13 +156,69 @@ def find_accounts(session: Session, text: str, limit: int = MAX_RESULTS) -> list
     if not matches:
         return []
     ids = list(matches)[:limit]
-    accounts = session.execute(
-        select(CapitalAccount)
+    return _views(session, ids, matches)
+
+
+def _views(session: Session, ids: list[int], matched_by: dict[int, str]) -> list[AccountView]:
+    """Views of accounts in ``ids`` order, read as plain rows (no ORM objects: a lookup
+    runs on every keystroke's Enter and every scan, so it stays a few milliseconds)."""
+    securities: dict[int, list[SecuritiesView]] = {}
+    for account_id, market, number, holder_name, holder_id in session.execute(
+        select(
+            SecuritiesAccount.capital_account_id,
+            SecuritiesAccount.market,
+            SecuritiesAccount.account_no,
+            SecuritiesAccount.holder_name,
+            SecuritiesAccount.holder_id_number,
+        )
+        .where(SecuritiesAccount.capital_account_id.in_(ids))
+        .order_by(SecuritiesAccount.market)
+    ):
+        securities.setdefault(account_id, []).append(
+            SecuritiesView(market, number, holder_name, holder_id)
+        )
+    rows = session.execute(
+        select(
+            CapitalAccount.id,
+            CapitalAccount.account_no,
+            Customer.name,
+            Customer.id_type,
+            Customer.id_number,
+            Customer.phone,
+            Customer.address,
+            CapitalAccount.account_class,
+            CapitalAccount.reasons,
+            CapitalAccount.depository_status,
+            CapitalAccount.bank_code,
+            CapitalAccount.bank_account,
+            CapitalAccount.balance_cents,
+            CapitalAccount.holdings_cents,
+        )
+        .join(Customer, Customer.id == CapitalAccount.customer_id)
         .where(CapitalAccount.id.in_(ids))
-        .options(selectinload(CapitalAccount.securities))
-    ).scalars()
-    by_id = {a.id: a for a in accounts}
-    return [view_of(by_id[i], matches[i]) for i in ids if i in by_id]
+    )
+    by_id = {
+        r.id: AccountView(
+            account_id=r.id,
+            capital_account=r.account_no,
+            name=r.name,
+            id_type=r.id_type,
+            id_number=r.id_number,
+            phone=r.phone,
+            address=r.address,
+            account_class=AccountClass(r.account_class),
+            reasons=sort_reasons(reasons_from_text(r.reasons)),
+            depository_status=DepositoryStatus(r.depository_status),
+            bank_code=r.bank_code,
+            bank_account=r.bank_account,
+            balance_cents=r.balance_cents,
+            holdings_cents=r.holdings_cents,
+            securities=securities.get(r.id, []),
+            matched_by=matched_by.get(r.id, ""),
+        )
+        for r in rows
+    }
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def get_account(session: Session, capital_account: str) -> CapitalAccount | None:
