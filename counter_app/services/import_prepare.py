@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from counter_app.db.models import CapitalAccount, Customer, SecuritiesAccount
+from counter_app.domain.codes import CustomerType, DepositoryStatus, IdType, Market
 from counter_app.domain.normalize import is_blank_or_placeholder, normalize_id, normalize_name
 from counter_app.domain.phone import normalize_phone
 from counter_app.domain.screening import (
@@ -32,9 +33,9 @@ from counter_app.importing.errors import FileRefused
 from counter_app.importing.parse import DuplicateTracker, ParsedRow, RowError, parse_row
 from counter_app.importing.reader import ExportReader, RawRow
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 # Chunks in flight between the processes: bounds memory whatever the file's size.
-QUEUE_CHUNKS = 8
+QUEUE_CHUNKS = 4
 
 CUSTOMER_COLUMNS = (
     "name",
@@ -170,8 +171,16 @@ def length_errors(parsed: ParsedRow, name_norm: str, id_norm: str) -> list[RowEr
 class Preparer:
     """Parses, checks and screens rows; keeps the whole-file checks (duplicates)."""
 
-    def __init__(self, policy: ScreeningPolicy, banks: dict[str, str], known_banks: list[str]):
+    def __init__(
+        self,
+        policy: ScreeningPolicy,
+        banks: dict[str, str],
+        known_banks: list[str],
+        *,
+        screen_here: bool = True,
+    ) -> None:
         self.policy = policy
+        self.screen_here = screen_here
         self.banks = banks
         self.known_banks = known_banks
         self.accounts_seen = DuplicateTracker()
@@ -223,28 +232,9 @@ class Preparer:
             (str.__str__(s.market), s.account_no, s.holder_name, s.holder_id_number)
             for s in parsed.securities
         )
-        facts = AccountFacts(
-            name=parsed.name,
-            customer_type=parsed.customer_type,
-            id_type=parsed.id_type,
-            id_number=parsed.id_number,
-            phone=parsed.phone,
-            address=parsed.address,
-            has_paper_file=parsed.has_paper_file,
-            opened_on=parsed.opened_on,
-            balance_cents=parsed.balance_cents,
-            holdings_cents=parsed.holdings_cents,
-            last_trade_on=parsed.last_trade_on,
-            securities=tuple(
-                SecuritiesFacts(s.market, s.account_no, s.holder_name, s.holder_id_number)
-                for s in parsed.securities
-            ),
-        )
-        own = row_reasons(facts, self.policy)
-        own_text = reasons_to_text(own)
-        depository = parsed.depository_status
         fingerprint = parsed.fingerprint()
-        return PreparedRow(
+        depository = str.__str__(parsed.depository_status)
+        row = PreparedRow(
             line_no=parsed.line_no,
             capital_account=parsed.capital_account,
             fingerprint=fingerprint,
@@ -267,15 +257,48 @@ class Preparer:
                 parsed.last_trade_on,
                 bank_code,
                 parsed.bank_account,
-                str.__str__(depository),
-                own_text,
+                depository,
+                "",  # row_reasons: filled by screen()
                 len(securities),
                 fingerprint,
             ),
             securities=securities,
+            own_reasons="",
+            own_class="",
+            depository_status=depository,
+        )
+        return self.screen(row) if self.screen_here else row
+
+    def screen(self, row: PreparedRow) -> PreparedRow:
+        """Add the row's own reasons and class (the domain rules) to a prepared row.
+
+        Separate from ``prepare`` so that, when a file is read in a second process,
+        the writing process can take this share of the work and neither waits long.
+        """
+        c = row.customer
+        a = row.account
+        facts = AccountFacts(
+            name=c[0],
+            customer_type=CustomerType(c[2]),
+            id_type=IdType(c[3]),
+            id_number=c[4],
+            phone=c[6],
+            address=c[8],
+            has_paper_file=c[9],
+            opened_on=a[0],
+            balance_cents=a[1],
+            holdings_cents=a[2],
+            last_trade_on=a[3],
+            securities=tuple(
+                SecuritiesFacts(Market(s[0]), s[1], s[2], s[3]) for s in row.securities
+            ),
+        )
+        own = row_reasons(facts, self.policy)
+        own_text = reasons_to_text(own)
+        return row._replace(
+            account=(*a[:7], own_text, *a[8:]),
             own_reasons=own_text,
-            own_class=str.__str__(classify(own, depository)),
-            depository_status=str.__str__(depository),
+            own_class=str.__str__(classify(own, DepositoryStatus(row.depository_status))),
         )
 
     def chunks(self, rows: Iterable[RawRow], size: int = CHUNK_ROWS) -> Iterator[PreparedChunk]:

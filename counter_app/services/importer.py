@@ -162,9 +162,13 @@ def import_file(
     outcome = FileOutcome()
 
     def chunks(preparer: Preparer) -> Iterator[PreparedChunk]:
+        # The reading process parses and checks; this one screens and writes: about
+        # an even share of the work each.
+        preparer.screen_here = False
         for chunk in prepare_file_in_worker(path, preparer, outcome):
             if progress is not None and chunk.bytes_total:
                 progress_state["fraction"] = min(1.0, chunk.bytes_done / chunk.bytes_total)
+            chunk.rows = [preparer.screen(row) for row in chunk.rows]
             yield chunk
 
     progress_state: dict[str, float] = {}
@@ -295,7 +299,8 @@ class _ImportRun:
         )
         self.errors: list[RowError] = []
         self.accounts_in_file: set[int] = set()
-        self.deferred_indexes = _defer_indexes(session)
+        self.started_empty = session.execute(select(Customer.id).limit(1)).first() is None
+        self.deferred_indexes = _defer_indexes(session) if self.started_empty else []
         self.audit = AuditLog(session)
         batch = ImportBatch(
             source_name=source_name[:512],
@@ -330,6 +335,11 @@ class _ImportRun:
 
     def _write_chunk(self, prepared: list[PreparedRow]) -> None:
         if not prepared:
+            return
+        if self.started_empty:
+            # nothing to compare with: every account is new, and no securities account
+            # can belong to an account outside the file (the file's own are checked)
+            self._insert_new(prepared)
             return
         existing = {
             row.account_no: row
@@ -563,8 +573,6 @@ _DEFERRABLE_INDEXES = (
 
 
 def _defer_indexes(session: Session) -> list[Index]:
-    if session.execute(select(Customer.id).limit(1)).first() is not None:
-        return []
     connection = session.connection()
     deferred = []
     inspector = inspect(connection)
