@@ -33,9 +33,9 @@ from counter_app.importing.errors import FileRefused
 from counter_app.importing.parse import DuplicateTracker, ParsedRow, RowError, parse_row
 from counter_app.importing.reader import ExportReader, RawRow
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 2000
 # Chunks in flight between the processes: bounds memory whatever the file's size.
-QUEUE_CHUNKS = 4
+QUEUE_CHUNKS = 8
 
 CUSTOMER_COLUMNS = (
     "name",
