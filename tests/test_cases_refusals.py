@@ -331,3 +331,20 @@ def test_a_role_taken_away_counts_at_once(db: Database, staff: Staff) -> None:
     assert Role.DATA_FILLING in staff.clerk.roles
     with pytest.raises(Refused, match="DATA_FILLING role"):
         cases.save_data(db, staff.clerk, case.id, form, version)
+
+
+def test_an_account_waiting_for_the_bank_gets_no_new_case(db: Database, staff: Staff) -> None:
+    from sqlalchemy import update
+
+    from counter_app.db.models import CapitalAccount
+
+    # as a counter export states it: sent to the bank by the counter system, no case here
+    with db.write() as session:
+        session.execute(
+            update(CapitalAccount)
+            .where(CapitalAccount.account_no == B_CLEAN)
+            .values(depository_status=DepositoryStatus.PENDING_BANK.value)
+        )
+    with pytest.raises(Refused, match="waits for its confirmation"):
+        cases.open_case(db, staff.clerk, B_CLEAN)
+    assert cases.find_open_case(db, B_CLEAN) is None

@@ -333,6 +333,12 @@ def _route(session: Session, account: CapitalAccount) -> CaseState:
             f"({reasons_words(manual)}): a case can be opened only after a person has "
             "checked it and cleared the flag with a note"
         )
+    if DepositoryStatus(account.depository_status) is DepositoryStatus.PENDING_BANK:
+        raise Refused(
+            f"capital account {account.account_no} has been sent to the bank and waits for "
+            "its confirmation: open a case once the bank has answered (a refusal puts it "
+            "back to signed, a confirmation puts it on depository)"
+        )
     account_class = AccountClass(account.account_class)
     if account_class is AccountClass.QUALIFIED_DEPOSITED:
         raise Refused(
