@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,10 +60,32 @@ class AccountView:
 
 
 def view_of(account: CapitalAccount, matched_by: str = "") -> AccountView:
-    customer = account.customer
+    """The view of an account already loaded as an ORM object."""
+    return _account_view(
+        account.id,
+        account.account_no,
+        account.customer,
+        account,
+        [
+            SecuritiesView(s.market, s.account_no, s.holder_name, s.holder_id_number)
+            for s in account.securities
+        ],
+        matched_by,
+    )
+
+
+def _account_view(
+    account_id: int,
+    account_no: str,
+    customer: Any,
+    account: Any,
+    securities: list[SecuritiesView],
+    matched_by: str,
+) -> AccountView:
+    """``customer`` and ``account`` may be ORM objects or one plain row holding both."""
     return AccountView(
-        account_id=account.id,
-        capital_account=account.account_no,
+        account_id=account_id,
+        capital_account=account_no,
         name=customer.name,
         id_type=customer.id_type,
         id_number=customer.id_number,
@@ -75,10 +98,7 @@ def view_of(account: CapitalAccount, matched_by: str = "") -> AccountView:
         bank_account=account.bank_account,
         balance_cents=account.balance_cents,
         holdings_cents=account.holdings_cents,
-        securities=[
-            SecuritiesView(s.market, s.account_no, s.holder_name, s.holder_id_number)
-            for s in account.securities
-        ],
+        securities=securities,
         matched_by=matched_by,
     )
 
@@ -198,23 +218,8 @@ def _views(session: Session, ids: list[int], matched_by: dict[int, str]) -> list
         .where(CapitalAccount.id.in_(ids))
     )
     by_id = {
-        r.id: AccountView(
-            account_id=r.id,
-            capital_account=r.account_no,
-            name=r.name,
-            id_type=r.id_type,
-            id_number=r.id_number,
-            phone=r.phone,
-            address=r.address,
-            account_class=AccountClass(r.account_class),
-            reasons=sort_reasons(reasons_from_text(r.reasons)),
-            depository_status=DepositoryStatus(r.depository_status),
-            bank_code=r.bank_code,
-            bank_account=r.bank_account,
-            balance_cents=r.balance_cents,
-            holdings_cents=r.holdings_cents,
-            securities=securities.get(r.id, []),
-            matched_by=matched_by.get(r.id, ""),
+        r.id: _account_view(
+            r.id, r.account_no, r, r, securities.get(r.id, []), matched_by.get(r.id, "")
         )
         for r in rows
     }
