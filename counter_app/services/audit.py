@@ -5,6 +5,14 @@ change itself, so the log and the data never disagree. Entries form one chain:
 each hash covers the previous hash and the entry's canonical content. Writers are
 serialized (SQLite: the write lock of ``BEGIN IMMEDIATE``; PostgreSQL: a
 transaction-scoped advisory lock), so the chain has one order.
+
+The chain is the one thing every writer shares, so it is linked as late as possible:
+``record`` only queues the entry on the session; the queued entries of a transaction
+are hashed onto the chain and inserted just before it commits (or earlier, when a
+bulk path has queued ``buffer_size`` of them). On PostgreSQL the advisory lock is
+therefore held for that insert and the commit only, not for the whole step: with
+many clerks, steps queue for milliseconds instead of for each other's entire
+transactions (bench/bench_shared_db.py).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, event, select, text
 from sqlalchemy.orm import Session
 
 from counter_app.db.bulk import insert_dicts
@@ -60,32 +68,79 @@ def entry_hash(
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+_STATE_KEY = "counter_app.audit"
+
+
+@dataclass
+class _ChainState:
+    """A transaction's queued entries, and the chain's tail once it holds the lock."""
+
+    pending: list[dict[str, Any]]
+    last_hash: str | None = None
+
+
+def _state(session: Session) -> _ChainState:
+    state = session.info.get(_STATE_KEY)
+    if state is None:
+        state = session.info[_STATE_KEY] = _ChainState([])
+    return cast(_ChainState, state)
+
+
+def _write_pending(session: Session) -> None:
+    """Link the queued entries onto the chain and insert them (takes the chain lock)."""
+    state = session.info.get(_STATE_KEY)
+    if state is None or not state.pending:
+        return
+    if state.last_hash is None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK_KEY})
+        last = session.execute(
+            select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        state.last_hash = last or GENESIS_HASH
+    prev = state.last_hash
+    for entry in state.pending:
+        entry["prev_hash"] = prev
+        prev = entry["entry_hash"] = entry_hash(
+            prev,
+            entry["at"],
+            entry["actor"],
+            entry["action"],
+            entry["entity"],
+            entry["entity_key"],
+            entry["before"],
+            entry["after"],
+        )
+    insert_dicts(session, cast(Table, AuditEntry.__table__), state.pending)
+    state.pending = []
+    state.last_hash = prev
+
+
+@event.listens_for(Session, "before_commit")
+def _link_before_commit(session: Session) -> None:
+    _write_pending(session)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    # the lock ends with the transaction, and a rolled-back entry never happened
+    session.info.pop(_STATE_KEY, None)
+
+
 class AuditLog:
     """Appends entries to the chain within one session's transaction.
 
-    Entries are buffered and written by ``flush()`` (called automatically by
-    ``record`` when the buffer is large, and required before commit): bulk paths
-    such as an import write thousands of entries in a few statements.
+    ``record`` queues an entry on the session; the transaction's entries are linked
+    and written when it commits (any number of ``AuditLog`` objects on one session
+    share the queue, in order). ``flush()`` writes them at once; ``record`` does so
+    itself every ``buffer_size`` entries, so a bulk path such as an import writes
+    thousands of entries in a few statements with flat memory.
     """
 
     def __init__(self, session: Session, *, buffer_size: int = 2000) -> None:
         self._session = session
-        self._buffer: list[dict[str, Any]] = []
         self._buffer_size = buffer_size
-        self._last_hash: str | None = None
-
-    def _lock_and_load_tail(self) -> str:
-        if self._last_hash is None:
-            bind = self._session.get_bind()
-            if bind.dialect.name == "postgresql":
-                self._session.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK_KEY}
-                )
-            last = self._session.execute(
-                select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
-            ).scalar_one_or_none()
-            self._last_hash = last or GENESIS_HASH
-        return self._last_hash
 
     def record(
         self,
@@ -98,40 +153,30 @@ class AuditLog:
         after: Any = None,
         at: datetime | None = None,
     ) -> None:
-        prev = self._lock_and_load_tail()
-        when = at or datetime.now()
-        before_text = _canonical(before)
-        after_text = _canonical(after)
-        key = str(entity_key)
-        digest = entry_hash(prev, when, actor, action, entity, key, before_text, after_text)
-        self._buffer.append(
+        state = _state(self._session)
+        state.pending.append(
             {
-                "at": when,
+                "at": at or datetime.now(),
                 "actor": actor,
                 "action": action,
                 "entity": entity,
-                "entity_key": key,
-                "before": before_text,
-                "after": after_text,
-                "prev_hash": prev,
-                "entry_hash": digest,
+                "entity_key": str(entity_key),
+                "before": _canonical(before),
+                "after": _canonical(after),
             }
         )
-        self._last_hash = digest
-        if len(self._buffer) >= self._buffer_size:
+        if len(state.pending) >= self._buffer_size:
             self.flush()
 
     def flush(self) -> None:
-        if self._buffer:
-            insert_dicts(self._session, cast(Table, AuditEntry.__table__), self._buffer)
-            self._buffer.clear()
+        """Write the queued entries now (otherwise they are written at commit)."""
+        _write_pending(self._session)
 
     def __enter__(self) -> AuditLog:
         return self
 
     def __exit__(self, exc_type: object, *_: object) -> None:
-        if exc_type is None:
-            self.flush()
+        """Nothing to do: the entries are written when the transaction commits."""
 
 
 @dataclass(frozen=True)
