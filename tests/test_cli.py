@@ -179,3 +179,23 @@ def test_print_agreement_labels_and_find_by_agreement_number(capsys, db_url, sam
     assert code == 0 and "7 labels" in err
     code, _, err = run(capsys, "print", "labels", "99999999", "--out", str(labels), "--db", db_url)
     assert code == 3
+
+
+def test_find_masks_numbers_unless_full_which_is_audited(capsys, db_url, sample_utf8):
+    run(capsys, "import", str(sample_utf8), "--base-date", "2026-03-28", "--db", db_url)
+    code, out, _ = run(capsys, "find", "10000371", "--format", "json", "--db", db_url)
+    assert code == 0
+    [view] = json.loads(out)
+    assert view["id_number"] == "430102********4910"
+    assert view["bank_account"] == "622252*********9950"
+    assert view["securities"][0]["holder_id_number"] == "430102********4910"
+    _, out, _ = run(capsys, "audit", "verify", "--db", db_url)
+    entries_before = int(out.split()[3].replace(",", ""))
+    _, out, _ = run(
+        capsys, "find", "10000371", "--format", "json", "--full", "--operator", "it", "--db", db_url
+    )
+    [view] = json.loads(out)
+    assert view["id_number"] == "430102199512274910"
+    code, out, _ = run(capsys, "audit", "verify", "--db", db_url)
+    assert code == 0
+    assert int(out.split()[3].replace(",", "")) == entries_before + 1

@@ -115,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("find", parents=[common], help="look an account up by any key")
     p.add_argument("text")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="show ID numbers and bank accounts in full (written to the audit log); "
+        "masked otherwise",
+    )
     p.set_defaults(handler=cmd_find)
 
     p = sub.add_parser("demo", parents=[common], help="load (or export) a realistic demo branch")
@@ -219,10 +225,14 @@ def cmd_export_accounts(args: argparse.Namespace, db: Database) -> int:
 
 def cmd_find(args: argparse.Namespace, db: Database) -> int:
     from counter_app.cli.render import print_accounts
-    from counter_app.services.lookup import find_accounts
+    from counter_app.services.lookup import find_accounts, masked_view, record_reveal
 
     with db.read() as session:
         found = find_accounts(session, args.text)
+    if args.full:
+        record_reveal(db, found, operator_of(args))
+    else:
+        found = [masked_view(view) for view in found]
     print_accounts(found, args.format)
     return 0 if found else 1
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from counter_app.db.engine import Database
 from counter_app.db.models import Agreement, CapitalAccount, Customer, SecuritiesAccount
 from counter_app.domain.codes import AccountClass, DepositoryStatus, Reason
+from counter_app.domain.masking import mask_bank_account, mask_id
 from counter_app.domain.normalize import normalize_id, normalize_name
 from counter_app.domain.phone import normalize_phone
 from counter_app.domain.screening import reasons_from_text, sort_reasons
+from counter_app.services.audit import AuditLog
 
 MAX_RESULTS = 50
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -101,6 +104,37 @@ def _account_view(
         securities=securities,
         matched_by=matched_by,
     )
+
+
+def masked_view(view: AccountView) -> AccountView:
+    """The view as lists show it: ID numbers as first 6 and last 4, bank accounts as BIN
+    and last 4 (PCI DSS)."""
+    return replace(
+        view,
+        id_number=mask_id(view.id_number),
+        bank_account=mask_bank_account(view.bank_account),
+        securities=[
+            replace(sec, holder_id_number=mask_id(sec.holder_id_number)) for sec in view.securities
+        ],
+    )
+
+
+def record_reveal(db: Database, views: list[AccountView], operator: str) -> None:
+    """Write one audit entry per account whose full numbers are about to be shown."""
+    if not views:
+        return
+    with db.write() as session, AuditLog(session) as audit:
+        for view in views:
+            audit.record(
+                actor=operator,
+                action="account.reveal",
+                entity="capital_account",
+                entity_key=view.capital_account,
+                after={
+                    "fields": ["id_number", "bank_account", "holder_id_number"],
+                    "via": "command line",
+                },
+            )
 
 
 def find_accounts(session: Session, text: str, limit: int = MAX_RESULTS) -> list[AccountView]:
