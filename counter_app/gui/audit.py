@@ -5,6 +5,10 @@ as printed, and the case's whole history; approves (on to bank posting), or reje
 with reasons from the list and a note (back to the post that must fix it). Whether an
 auditor may check a case they filled or signed is the core's rule (settings
 ``auditor_not_filler`` / ``auditor_not_signer``); its refusal is shown as it comes.
+
+The before/after and the agreement show ID numbers and bank accounts in full (checking
+them is the auditor's work): each opening of a case writes one reveal per full value
+shown to the audit log (``reveal_full``), before anything is shown.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ from counter_app.services.cases import (
     get_case,
     reject,
 )
+from counter_app.services.customer_form import HOLDER_ID
 from counter_app.services.documents import agreement_data, field_label
+from counter_app.services.reveal import reveal_full
 
 OTHER = "OTHER"
 
@@ -68,6 +74,27 @@ def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
             item = QTableWidgetItem(value)
             item.setToolTip(value)  # the whole text, where the column cuts it
             table.setItem(r, c, item)
+
+
+def full_values_shown(
+    case: CaseView, changes: Sequence[DataChangeView]
+) -> list[tuple[str, str, str]]:
+    """The full values the auditor's view of ``case`` shows: (entity, key, field) each,
+    as ``reveal_full`` takes them. The agreement shows its bank account; the
+    before/after shows the ID numbers that changed."""
+    shown: list[tuple[str, str, str]] = []
+    for change in changes:
+        if change.field == "id_number":
+            item = ("capital_account", case.capital_account, "id_number")
+        elif change.field.startswith("securities.") and change.field.endswith("." + HOLDER_ID):
+            item = ("securities_account", change.field.split(".")[1], HOLDER_ID)
+        else:
+            continue
+        if item not in shown:
+            shown.append(item)
+    if case.agreement_no:
+        shown.append(("agreement", case.agreement_no, "bank_account"))
+    return shown
 
 
 class RejectDialog(QDialog):
@@ -207,6 +234,8 @@ class AuditEditor(CaseEditor):
         def work(job: ops.Job) -> tuple[CaseView, list[DataChangeView], bytes | None]:
             full = get_case(db, actor, case.id)
             changes = case_changes(db, actor, case.id)
+            for entity, key, name in full_values_shown(full, changes):
+                reveal_full(db, actor.username, entity, key, name, case_id=case.id)
             pdf = (
                 render_agreement(agreement_data(db, full.agreement_no))
                 if full.agreement_no

@@ -52,6 +52,7 @@ from counter_app.services.cases import (
 )
 from counter_app.services.customer_form import HOLDER_ID, HOLDER_NAME, holder_field
 from counter_app.services.documents import ID_TYPE_TEXT, change_form_data, field_label
+from counter_app.services.reveal import reveal_full
 
 BLOCKING = DATA_REASONS | IDENTITY_REASONS | MANUAL_REASONS
 _ERROR_STYLE = "color: #b00020;"
@@ -94,6 +95,8 @@ class DataFillingEditor(CaseEditor):
         self.last_result: SaveResult | None = None
         self._saving = False
         self._pending_reapply: dict[str, str] | None = None
+        # the case whose full ID number was last written to the audit log (once per opening)
+        self._audited_case: int | None = None
 
         self.form_widget = QWidget()
         self.grid = QGridLayout(self.form_widget)
@@ -225,6 +228,7 @@ class DataFillingEditor(CaseEditor):
         self.reasons_now = list(case.reasons)
         self.last_result = None
         self.loaded = None
+        self._audited_case = None  # a new opening: its display of the full ID is audited again
         self._clear_fields()
         self.result.clear()
         self.load_form()
@@ -242,8 +246,20 @@ class DataFillingEditor(CaseEditor):
         if case is None:
             return
         db, actor, known_base = self.session.db, self.session.actor, self.base_date
+        audit = self._audited_case != case.id
 
         def work(job: ops.Job) -> tuple[CustomerForm, int, date]:
+            if audit:
+                # the form shows the full ID number (the clerk works with it): on the record,
+                # once per opening, and only for the case this user holds (reveal_full checks)
+                reveal_full(
+                    db,
+                    actor.username,
+                    "capital_account",
+                    case.capital_account,
+                    "id_number",
+                    case_id=case.id,
+                )
             form, customer_version, _account_version = form_of(db, actor, case.id)
             return form, customer_version, known_base or screening_base_date(db)
 
@@ -252,6 +268,8 @@ class DataFillingEditor(CaseEditor):
 
     def _loaded(self, loaded: tuple[CustomerForm, int, date]) -> None:
         form, version, base = loaded
+        if self.case is not None:
+            self._audited_case = self.case.id
         self.base_date = base
         self.customer_version = version
         self.loaded = form

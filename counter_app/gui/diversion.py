@@ -7,6 +7,11 @@ classification history and cases. "Open case" sends it to data filling, or strai
 signing when only the agreement is missing; when the rules do not allow a case, the
 reason is shown instead of the button. Users without the diversion role get the same
 page as a read-only look-up.
+
+ID numbers and bank accounts are masked here (issue "shared database", 5): always in
+the results table, and in the detail until a user whose role needs full values
+(``needs_full_values``) presses "Show full number", which goes through
+``reveal_full`` so each reveal is in the audit log. Other roles get no button.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.codes import IdType, Role
+from counter_app.domain.masking import mask_bank_account, mask_id
 from counter_app.domain.reason_text import CLASS_TEXT, DEPOSITORY_TEXT, REASON_TEXT
 from counter_app.gui import dialogs, errors, i18n, ops
 from counter_app.gui.labels import restriction_name, state_name
@@ -54,6 +60,7 @@ from counter_app.services.cases import (
 )
 from counter_app.services.documents import ID_TYPE_TEXT
 from counter_app.services.lookup import AccountView
+from counter_app.services.reveal import needs_full_values, reveal_full
 
 
 class ResultsModel(QAbstractTableModel):
@@ -78,9 +85,13 @@ class ResultsModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         a = self.accounts[index.row()]
-        return (a.capital_account, a.name, a.id_number, i18n.pick(CLASS_TEXT[a.account_class]))[
-            index.column()
-        ]
+        # a list: masked for every role, whatever the role (no reveal in a list)
+        return (
+            a.capital_account,
+            a.name,
+            mask_id(a.id_number),
+            i18n.pick(CLASS_TEXT[a.account_class]),
+        )[index.column()]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -139,6 +150,9 @@ class DiversionPage(QWidget):
         self.can_open = session.can(Role.DIVERSION)
         self.query = ""
         self.current: AccountOverview | None = None
+        # full values revealed (and audited) for the account shown: field -> value
+        self.revealed: dict[str, str] = {}
+        self.can_reveal = needs_full_values(session.user.roles)
         self._search_task: ops.Task | None = None
         self.model = ResultsModel(self)
         self.results = QTableView()
@@ -172,6 +186,10 @@ class DiversionPage(QWidget):
         self.lift_button.setObjectName("liftRestrictions")
         self.lift_button.clicked.connect(self.lift_restrictions)
         self.lift_button.setVisible(False)
+        self.reveal_button = QPushButton()
+        self.reveal_button.setObjectName("revealFull")
+        self.reveal_button.clicked.connect(self.reveal)
+        self.reveal_button.setVisible(False)
         self.status = QLabel()
         self.status.setObjectName("diversionStatus")
         self.status.setWordWrap(True)
@@ -186,6 +204,7 @@ class DiversionPage(QWidget):
         right_layout.addWidget(self.details, 1)
         action_row = QHBoxLayout()
         action_row.addWidget(self.route, 1)
+        action_row.addWidget(self.reveal_button)
         action_row.addWidget(self.lift_button)
         action_row.addWidget(self.open_button)
         right_layout.addLayout(action_row)
@@ -212,6 +231,7 @@ class DiversionPage(QWidget):
     def retranslate(self) -> None:
         self.open_button.setText(self.tr("&Open case (Ctrl+Enter)"))
         self.lift_button.setText(self.tr("&Lift restrictions…"))
+        self.reveal_button.setText(self.tr("Show full number"))
         self.model.retranslate()
         self._show_results_label()
         self._show_overview()
@@ -288,6 +308,9 @@ class DiversionPage(QWidget):
         db, actor = self.session.db, self.session.actor
 
         def shown(result: AccountOverview) -> None:
+            previous = self.current
+            if previous is None or previous.account.capital_account != capital_account:
+                self.revealed = {}  # a reveal is for one account, not the next one shown
             self.current = result
             self._show_overview()
 
@@ -308,6 +331,9 @@ class DiversionPage(QWidget):
             self.can_open and current is not None and current.route is not None
         )
         self.lift_button.setVisible(self.can_lift and bool(self.liftable()))
+        self.reveal_button.setVisible(
+            self.can_reveal and current is not None and "id_number" not in self.revealed
+        )
 
     def _show_overview(self) -> None:
         current = self.current
@@ -339,9 +365,11 @@ class DiversionPage(QWidget):
             "depository": self.tr("Depository"),
             "balance": self.tr("Balance"),
         }
-        bank = f" — {a.bank_code} {a.bank_account}" if a.bank_code else ""
+        id_number = self.revealed.get("id_number") or mask_id(a.id_number)
+        bank_account = self.revealed.get("bank_account") or mask_bank_account(a.bank_account)
+        bank = f" — {a.bank_code} {bank_account}" if a.bank_code else ""
         values = {
-            "id": f"{_id_type_words(a.id_type)} {a.id_number}",
+            "id": f"{_id_type_words(a.id_type)} {id_number}",
             "phone": a.phone,
             "address": a.address,
             "class": i18n.pick(CLASS_TEXT[a.account_class]),
@@ -360,7 +388,8 @@ class DiversionPage(QWidget):
             parts.append(_heading(self.tr("Securities accounts")))
             parts.append(
                 _items(
-                    f"{s.account_no}: {s.holder_name} {s.holder_id_number}" for s in a.securities
+                    f"{s.account_no}: {s.holder_name} {mask_id(s.holder_id_number)}"
+                    for s in a.securities
                 )
             )
         parts.append(_heading(self.tr("Reasons")))
@@ -428,6 +457,39 @@ class DiversionPage(QWidget):
         if c.cancel_reason:
             text += f" — {c.cancel_reason}"
         return text
+
+    # -- revealing full values ---------------------------------------------------------
+
+    def reveal(self) -> None:
+        """Show the full ID number (and bank account, if any): each one audited."""
+        current = self.current
+        if not self.can_reveal or current is None:
+            return
+        db, username = self.session.db, self.session.username
+        account = current.account.capital_account
+        fields = ["id_number"] + (["bank_account"] if current.account.bank_account else [])
+        self.reveal_button.setEnabled(False)
+
+        def work(job: ops.Job) -> dict[str, str]:
+            return {f: reveal_full(db, username, "capital_account", account, f) for f in fields}
+
+        def revealed(values: dict[str, str]) -> None:
+            shown_now = self.current
+            if shown_now is None or shown_now.account.capital_account != account:
+                return  # another account was chosen meanwhile: do not show this one's values
+            self.revealed = values
+            self._show_overview()
+
+        def failed(exc: BaseException) -> None:
+            errors.show_error(self, exc)
+
+        ops.run_in_background(
+            self,
+            work,
+            revealed,
+            failed,
+            on_finally=lambda: self.reveal_button.setEnabled(True),
+        )
 
     # -- lifting restrictions ---------------------------------------------------------
 

@@ -4,6 +4,10 @@ The agreement is previewed in the window as it will print (numbered DRAFT) as so
 the bank and a valid bank account are there. "Sign and print" records it (the core
 gives it its number, the depository becomes SIGNED and the case goes to audit), then
 shows the numbered agreement with the print dialog a click away.
+
+A bank account already on the case (a case sent back to signing) is shown in full,
+as the clerk works with it: fetched through ``reveal_full``, so the showing is in the
+audit log, once per opening.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from counter_app.services.documents import (
     draft_agreement_data,
     list_banks,
 )
+from counter_app.services.reveal import reveal_full
 
 PREVIEW_DELAY_MS = 400
 
@@ -126,7 +131,9 @@ class SigningEditor(CaseEditor):
 
     def open_case(self, case: CaseView) -> None:
         super().open_case(case)
-        self.account.setText(case.bank_account)
+        self.account.clear()
+        if case.bank_account:
+            self._reveal_account(case)
         self.lang.setCurrentIndex(0 if i18n.is_chinese() else 1)
         self._preview_key = None
         self.preview.show_text(
@@ -138,6 +145,28 @@ class SigningEditor(CaseEditor):
         else:
             db = self.session.db
             ops.run_in_background(self, lambda job: list_banks(db), self._banks_loaded)
+
+    def _reveal_account(self, case: CaseView) -> None:
+        """Fill in the case's bank account in full, audited (see the module doc)."""
+        db, username = self.session.db, self.session.username
+
+        def revealed(number: str) -> None:
+            # still the same case, and the clerk has not started typing another number
+            if self.case is not None and self.case.id == case.id and not self.account.text():
+                self.account.setText(number)
+
+        ops.run_in_background(
+            self,
+            lambda job: reveal_full(
+                db,
+                username,
+                "capital_account",
+                case.capital_account,
+                "bank_account",
+                case_id=case.id,
+            ),
+            revealed,
+        )
 
     def _banks_loaded(self, banks: list[BankView]) -> None:
         self.banks = banks

@@ -105,13 +105,13 @@
 <context>
     <name>AuditEditor</name>
     <message>
-        <location filename="../../counter_app/gui/audit.py" line="+168"/>
-        <location line="+74"/>
+        <location filename="../../counter_app/gui/audit.py" line="+169"/>
+        <location line="+72"/>
         <source>Data before and after ({n})</source>
         <translation>变更前后资料（{n}）</translation>
     </message>
     <message>
-        <location line="-72"/>
+        <location line="-71"/>
         <source>Agreement</source>
         <translation>协议</translation>
     </message>
@@ -183,7 +183,7 @@
         <translation>本案件未签署协议（该账户已办理存管）。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+12"/>
         <location line="+1"/>
         <source>(empty)</source>
         <translation>（空）</translation>
@@ -461,7 +461,7 @@
 <context>
     <name>DataFillingEditor</name>
     <message>
-        <location filename="../../counter_app/gui/data_filling.py" line="+145"/>
+        <location filename="../../counter_app/gui/data_filling.py" line="+150"/>
         <source>Field</source>
         <translation>项目</translation>
     </message>
@@ -501,7 +501,7 @@
         <translation>已有档案</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+153"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
@@ -570,7 +570,7 @@
 <context>
     <name>DiversionPage</name>
     <message>
-        <location filename="../../counter_app/gui/diversion.py" line="+213"/>
+        <location filename="../../counter_app/gui/diversion.py" line="+232"/>
         <source>&amp;Open case (Ctrl+Enter)</source>
         <translation>开立案件(&amp;O)（Ctrl+Enter）</translation>
     </message>
@@ -578,6 +578,11 @@
         <location line="+1"/>
         <source>&amp;Lift restrictions…</source>
         <translation>解除限制(&amp;L)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show full number</source>
+        <translation>显示完整号码</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -595,7 +600,7 @@
         <translation>“{q}”共找到 {n} 户。</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+93"/>
         <source>A new case goes to: {post}</source>
         <translation>新案件将转至：{post}</translation>
     </message>
@@ -635,12 +640,12 @@
         <translation>资金余额</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Securities accounts</source>
         <translation>证券账户</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Reasons</source>
         <translation>原因</translation>
     </message>
@@ -701,7 +706,7 @@
         <translation>至今</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+91"/>
         <source>Lift restrictions</source>
         <translation>解除限制</translation>
     </message>
@@ -895,7 +900,7 @@
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+20"/>
         <source>Cancelling… nothing of this file will be kept.</source>
         <translation>正在取消…该文件的内容均不会保留。</translation>
     </message>
@@ -1205,7 +1210,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>PostPage</name>
     <message>
-        <location filename="../../counter_app/gui/post_page.py" line="+56"/>
+        <location filename="../../counter_app/gui/post_page.py" line="+57"/>
         <source>Take a case from the queue: Ctrl+N takes the next one, Enter the selected one.</source>
         <translation>请从队列中领取案件：Ctrl+N 领取下一件，回车领取选中的案件。</translation>
     </message>
@@ -1386,7 +1391,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>RejectDialog</name>
     <message>
-        <location filename="../../counter_app/gui/audit.py" line="-175"/>
+        <location filename="../../counter_app/gui/audit.py" line="-171"/>
         <source>Reject case {case_no}</source>
         <translation>退回案件 {case_no}</translation>
     </message>
@@ -1414,7 +1419,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>ResultsModel</name>
     <message>
-        <location filename="../../counter_app/gui/diversion.py" line="-385"/>
+        <location filename="../../counter_app/gui/diversion.py" line="-436"/>
         <source>Capital account</source>
         <translation>资金账号</translation>
     </message>
@@ -1445,7 +1450,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>RowErrorModel</name>
     <message>
-        <location filename="../../counter_app/gui/import_page.py" line="-282"/>
+        <location filename="../../counter_app/gui/import_page.py" line="-280"/>
         <source>(whole row)</source>
         <translation>（整行）</translation>
     </message>
@@ -1792,7 +1797,7 @@ securities accounts</source>
 <context>
     <name>labels</name>
     <message>
-        <location filename="../../counter_app/gui/labels.py" line="+17"/>
+        <location filename="../../counter_app/gui/labels.py" line="+20"/>
         <location line="+10"/>
         <source>Diversion</source>
         <translation>分流</translation>
