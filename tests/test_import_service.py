@@ -307,3 +307,13 @@ def test_refused_file_keeps_every_error_even_many(db, tmp_path: Path):
         import_file(db, write_csv(tmp_path / "a.csv", rows), base_date=BASE)
     assert len(refused.value.errors) == 3000
     assert refused.value.errors[-1].line_no == 3001
+
+
+def test_a_refused_file_keeps_its_chinese_text_across_the_reading_process(db, tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"\x00\x01\x02 not an export \xff\xfe")
+    with pytest.raises(FileRefused) as refused:
+        import_file(db, path, base_date=BASE)
+    assert refused.value.message_zh
+    assert refused.value.text_for("zh_CN") == refused.value.message_zh
+    assert refused.value.text_for("en") == str(refused.value)

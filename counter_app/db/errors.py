@@ -87,7 +87,10 @@ class DatabaseProblem(UserError):
         self.detail = detail
         self.retryable = kind in _RETRYABLE
         self.exit_code = EXIT_TRY_AGAIN if self.retryable else EXIT_DATABASE
-        super().__init__(f"{message}\n{message_zh}")
+        super().__init__(f"{message}\n{message_zh}", zh=message_zh)
+
+    def english(self) -> str:
+        return self.message
 
 
 class StaleRecord(StaleEdit, DatabaseProblem):

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app import __version__
-from counter_app.db.errors import DatabaseProblem, explain
+from counter_app.db.errors import explain
 from counter_app.errors import UserError
 from counter_app.gui import i18n
 from counter_app.gui.ops import Cancelled
@@ -53,12 +53,12 @@ def is_user_problem(exc: BaseException) -> bool:
 def user_message(exc: BaseException) -> str:
     """The sentence a person reads for a problem they can act on, in the screen's language.
 
-    The core's messages are English; those that carry a Chinese text too
-    (``message_zh``: database problems, import row errors) show it on Chinese screens.
+    The core's messages are English; a ``UserError`` carrying its Chinese text too
+    (``zh=``, ``message_zh``) shows that on Chinese screens (``UserError.text_for``).
     """
     exc = explained(exc)
-    if isinstance(exc, DatabaseProblem):
-        return exc.message_zh if i18n.is_chinese() else exc.message
+    if isinstance(exc, UserError):
+        return exc.text_for(i18n.current())
     zh = getattr(exc, "message_zh", "")
     if zh and i18n.is_chinese():
         return str(zh)

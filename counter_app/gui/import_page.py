@@ -358,7 +358,9 @@ class ImportPage(QWidget):
             self.error_table.setVisible(True)
             self.error_table.setFocus()
         elif isinstance(exc, FileRefused):
-            self.status.setText(self.tr("The file was refused: {why}").format(why=str(exc)))
+            self.status.setText(
+                self.tr("The file was refused: {why}").format(why=errors.user_message(exc))
+            )
         elif errors.is_user_problem(exc):
             self.status.setText(errors.user_message(exc))
         else:

@@ -48,6 +48,9 @@ class _Bad:
     def where(self) -> str:
         return f"0x{self.byte:02X} at byte offset {self.offset}, line {self.line}"
 
+    def where_zh(self) -> str:
+        return f"第 {self.line} 行，字节偏移 {self.offset} 处的 0x{self.byte:02X}"
+
 
 def _scan(stream: BinaryIO, encoding: str, start: int) -> _Bad | None:
     """Decode the stream from ``start`` to its end; the first problem, or None."""
@@ -88,6 +91,10 @@ def _binary(bad: _Bad) -> FileRefused:
         f"the file holds a control character ({bad.where()}), which a text export never "
         "does: it looks like a binary file, not a .csv or .txt export",
         "binary",
+        zh=(
+            f"文件中含有控制字符（{bad.where_zh()}），正常的文本导出文件不会出现："
+            "它像是二进制文件，而不是 .csv 或 .txt 导出文件"
+        ),
     )
 
 
@@ -108,6 +115,10 @@ def detect_encoding(stream: BinaryIO) -> str:
             "the file is UTF-16 text (Excel's “Unicode text”), which is not supported: "
             "save it as “CSV UTF-8” or .xlsx",
             "encoding",
+            zh=(
+                "该文件是 UTF-16 文本（Excel 的“Unicode 文本”），不支持此格式：请另存为“CSV "
+                "UTF-8”或 .xlsx"
+            ),
         )
     if head.startswith(codecs.BOM_UTF8):
         bad = _scan(stream, UTF8, len(codecs.BOM_UTF8))
@@ -119,6 +130,10 @@ def detect_encoding(stream: BinaryIO) -> str:
             f"the file starts with a UTF-8 byte order mark but is not valid UTF-8 "
             f"(first undecodable byte {bad.where()})",
             "encoding",
+            zh=(
+                "文件以 UTF-8 字节顺序标记（BOM）开头，但内容不是有效的 UTF-8（"
+                f"第一个无法解码的字节：{bad.where_zh()}）"
+            ),
         )
     bad_utf8 = _scan(stream, UTF8, 0)
     if bad_utf8 is None:
@@ -134,4 +149,8 @@ def detect_encoding(stream: BinaryIO) -> str:
         "the file is neither UTF-8 nor GB18030 (first undecodable byte as UTF-8: "
         f"{bad_utf8.where()}; as GB18030: {bad_gb.where()})",
         "encoding",
+        zh=(
+            "文件既不是 UTF-8 编码，也不是 GB18030 编码（按 UTF-8 第一个无法解码的字节："
+            f"{bad_utf8.where_zh()}；按 GB18030：{bad_gb.where_zh()}）"
+        ),
     )

@@ -18,7 +18,7 @@ class FileRefused(UserError):
             ``missing_columns``, ``duplicate_column``, ``malformed_csv``, ``bad_xlsx``.
     """
 
-    def __init__(self, message: str, reason_code: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, reason_code: str, *, zh: str | None = None) -> None:
+        super().__init__(message, zh=zh)
         self.message = message
         self.reason_code = reason_code

@@ -108,20 +108,33 @@ def _read_header(cells: Sequence[str], line_no: int, position: Callable[[int], s
                 f"column {COLUMN_BY_NAME[name].label} appears twice in the header: "
                 f"“{first_text}” ({position(first_index)}) and “{text}” ({position(index)})",
                 "duplicate_column",
+                zh=(
+                    f"列 {COLUMN_BY_NAME[name].label} 在标题行中出现了两次：“{first_text}”（"
+                    f"{position(first_index)}）和“{text}”（{position(index)}）"
+                ),
             )
         seen[name] = (index, text)
         names.append(name)
         indices.append(index)
     if not seen:
         found = ", ".join(f"“{t}”" for t in unknown[:5]) or "nothing"
+        found_zh = "、".join(f"“{t}”" for t in unknown[:5]) or "空白"
         raise FileRefused(
             f"no known column header in the first row (line {line_no}; found {found}): "
             "the first row must hold the column headers",
             "no_header",
+            zh=(
+                f"第一行中没有可识别的列标题（第 {line_no} 行；读到的是 {found_zh}）："
+                "文件第一行必须是列标题"
+            ),
         )
     missing = [COLUMN_BY_NAME[n].label for n in REQUIRED_COLUMNS if n not in seen]
     if missing:
-        raise FileRefused(f"required column(s) missing: {', '.join(missing)}", "missing_columns")
+        raise FileRefused(
+            f"required column(s) missing: {', '.join(missing)}",
+            "missing_columns",
+            zh=f"缺少必需的列：{'、'.join(missing)}",
+        )
     return _Header(tuple(names), tuple(indices), tuple(unknown), len(cells))
 
 
@@ -147,6 +160,9 @@ def sniff_delimiter(header_line: str) -> str:
 
 _CSV_ERRORS = {
     "unexpected end of data": "a quoted field is never closed (a stray double quote?)",
+}
+_CSV_ERRORS_ZH = {
+    "unexpected end of data": "有一个带引号的字段没有结束引号（是否多了一个双引号？）",
 }
 
 
@@ -202,10 +218,14 @@ class ExportReader:
         try:
             stream: BinaryIO = path.open("rb")
         except FileNotFoundError:
-            raise FileRefused(f"the file {path} does not exist", "unreadable") from None
+            raise FileRefused(
+                f"the file {path} does not exist", "unreadable", zh=f"文件 {path} 不存在"
+            ) from None
         except OSError as exc:
             raise FileRefused(
-                f"cannot read the file {path}: {exc.strerror or exc}", "unreadable"
+                f"cannot read the file {path}: {exc.strerror or exc}",
+                "unreadable",
+                zh=f"无法读取文件 {path}：{exc.strerror or exc}",
             ) from None
         try:
             return cls._open_stream(path, stream)
@@ -218,18 +238,28 @@ class ExportReader:
         suffix = path.suffix.lower()
         head = stream.read(len(_OLE2_MAGIC))
         if not head:
-            raise FileRefused("the file is empty", "empty")
+            raise FileRefused("the file is empty", "empty", zh="文件是空的")
         if suffix == ".xls":
-            raise FileRefused("unsupported file type .xls: save it as .xlsx or .csv", "file_type")
+            raise FileRefused(
+                "unsupported file type .xls: save it as .xlsx or .csv",
+                "file_type",
+                zh="不支持 .xls 文件：请另存为 .xlsx 或 .csv",
+            )
         if suffix not in _XLSX_SUFFIXES and suffix not in _TEXT_SUFFIXES:
             raise FileRefused(
-                f"unsupported file type {suffix}: save it as .xlsx or .csv", "file_type"
+                f"unsupported file type {suffix}: save it as .xlsx or .csv",
+                "file_type",
+                zh=f"不支持 {suffix} 类型的文件：请另存为 .xlsx 或 .csv",
             )
         if head.startswith(_OLE2_MAGIC):
             raise FileRefused(
                 "the file is an old-format Excel workbook (.xls) or a password-protected "
                 "one: save it as .xlsx without a password, or as .csv",
                 "file_type",
+                zh=(
+                    "该文件是旧版 Excel 工作簿（.xls）或设有密码的工作簿：请另存为不带密码的 "
+                    ".xlsx，或另存为 .csv"
+                ),
             )
         if head.startswith(_ZIP_MAGIC):
             stream.close()  # openpyxl opens the file itself
@@ -239,6 +269,10 @@ class ExportReader:
                 f"the file is not a valid {suffix} workbook (it is not a zip archive): "
                 "open it in Excel or WPS and save it again as .xlsx",
                 "bad_xlsx",
+                zh=(
+                    f"该文件不是有效的 {suffix} 工作簿（不是 zip 压缩格式）：请用 Excel 或 WPS "
+                    "打开后重新另存为 .xlsx"
+                ),
             )
         return cls._open_csv(stream)
 
@@ -257,6 +291,7 @@ class ExportReader:
                 raise FileRefused(
                     "the file is empty" if blank_lines == 0 else "the file holds only blank lines",
                     "empty",
+                    zh="文件是空的" if blank_lines == 0 else "文件中只有空行",
                 )
             if line.strip(_BLANK):
                 break
@@ -295,11 +330,13 @@ class ExportReader:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # any parser fault on a user's file means "damaged"
             raise FileRefused(
-                f"cannot read the workbook: it is not a valid .xlsx file ({exc})", "bad_xlsx"
+                f"cannot read the workbook: it is not a valid .xlsx file ({exc})",
+                "bad_xlsx",
+                zh=f"无法读取工作簿：不是有效的 .xlsx 文件（{exc}）",
             ) from None
         try:
             if not book.worksheets:
-                raise FileRefused("the workbook has no worksheet", "empty")
+                raise FileRefused("the workbook has no worksheet", "empty", zh="工作簿中没有工作表")
             sheet = book.worksheets[0]
             rows_total = sheet.max_row  # from the sheet's dimension: an estimate
             # Read-only sheets yield filler rows for missing ones, so numbering from 1
@@ -307,7 +344,7 @@ class ExportReader:
             numbered = _numbered_xlsx_rows(sheet.iter_rows(values_only=True))
             first = _first_filled_row(numbered)
             if first is None:
-                raise FileRefused("the first worksheet is empty", "empty")
+                raise FileRefused("the first worksheet is empty", "empty", zh="第一个工作表是空的")
             row_no, cells = first
             header = _read_header(cells, row_no, lambda i: f"column {get_column_letter(i + 1)}")
         except BaseException:
@@ -425,6 +462,7 @@ class ExportReader:
                 f"the file changed while it was being read (line {base + last + 1}): "
                 "import it again",
                 "encoding",
+                zh=f"读取过程中文件被修改（第 {base + last + 1} 行）：请重新导入",
             ) from None
 
     def _iter_xlsx(self) -> Iterator[RawRow]:
@@ -475,7 +513,10 @@ def _picker(indices: tuple[int, ...]) -> Callable[[Sequence[str]], Iterable[str]
 def _malformed(line_no: int, exc: csv.Error) -> FileRefused:
     text = str(exc)
     explained = _CSV_ERRORS.get(text, f"malformed quoting: {text}")
-    return FileRefused(f"line {line_no}: {explained}", "malformed_csv")
+    explained_zh = _CSV_ERRORS_ZH.get(text, f"引号格式有误：{text}")
+    return FileRefused(
+        f"line {line_no}: {explained}", "malformed_csv", zh=f"第 {line_no} 行：{explained_zh}"
+    )
 
 
 def _first_filled_row(
@@ -493,4 +534,6 @@ def _numbered_xlsx_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, 
     try:
         yield from enumerate(rows, start=1)
     except Exception as exc:  # a damaged sheet XML shows up only while streaming
-        raise FileRefused(f"the workbook is damaged: {exc}", "bad_xlsx") from None
+        raise FileRefused(
+            f"the workbook is damaged: {exc}", "bad_xlsx", zh=f"工作簿已损坏：{exc}"
+        ) from None

@@ -41,10 +41,14 @@ def issue_agreement(
     if not code or not number:
         raise Refused(
             f"capital account {account.account_no} has no depository bank or bank account "
-            "on record: choose the bank and enter the bank account first"
+            "on record: choose the bank and enter the bank account first",
+            zh=(
+                f"资金账户 {account.account_no} 尚未登记存管银行或银行账户："
+                "请先选择银行并录入银行账户"
+            ),
         )
     if session.get(Bank, code) is None:
-        raise NotFound(f"unknown bank code {code}")
+        raise NotFound(f"unknown bank code {code}", zh=f"没有银行代码为 {code} 的银行")
     agreement = Agreement(
         agreement_no=f"PENDING-{account.id}-{now.timestamp()}",
         capital_account_id=account.id,

@@ -172,7 +172,10 @@ def _target_file(target: Path, db: Database, now: datetime, overwrite: bool) -> 
             name = f"{db.url.database or 'counter'}-{_stamp(now)}.dump"
         target = target / name
     if target.exists() and not overwrite:
-        raise Refused(f"{target} already exists; choose another name or pass --overwrite")
+        raise Refused(
+            f"{target} already exists; choose another name or pass --overwrite",
+            zh=f"{target} 已存在；请换一个名称，或加 --overwrite 覆盖",
+        )
     if not target.parent.is_dir():
         raise BackupError(f"the folder {target.parent} does not exist")
     return target
@@ -391,7 +394,11 @@ def _sqlite_restore(
             if has_data(db) and not force:
                 raise Refused(
                     f"{db.display_name} already holds data; restoring would replace all of it. "
-                    "Pass --force to restore anyway (a safety backup is taken first)"
+                    "Pass --force to restore anyway (a safety backup is taken first)",
+                    zh=(
+                        f"{db.display_name} 中已有数据；恢复将替换全部数据。如仍要恢复，请加 "
+                        "--force（恢复前会先做一次安全备份）"
+                    ),
                 )
             safety = _unused(
                 target.with_name(f"{target.stem}.before-restore-{_stamp(now)}{target.suffix}")
@@ -558,7 +565,11 @@ def _pg_restore(
         if has_data(db) and not force:
             raise Refused(
                 f"{db.display_name} already holds data; restoring would replace all of it. "
-                "Pass --force to restore anyway (a safety backup is taken first)"
+                "Pass --force to restore anyway (a safety backup is taken first)",
+                zh=(
+                    f"{db.display_name} 中已有数据；恢复将替换全部数据。如仍要恢复，请加 --force（"
+                    "恢复前会先做一次安全备份）"
+                ),
             )
         safety = _unused(
             source.resolve().with_name(

@@ -45,6 +45,7 @@ from counter_app.services.case_core import (
     audit,
     case_view,
     case_views,
+    depository_zh,
     load_case,
     move,
     require_not_held_by_other,
@@ -90,8 +91,10 @@ class BankResponseSummary:
 class BankFileRefused(UserError):
     """The response file is malformed; nothing of it was applied."""
 
-    def __init__(self, message: str, problems: list[BankLineProblem]) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, problems: list[BankLineProblem], *, zh: str | None = None
+    ) -> None:
+        super().__init__(message, zh=zh)
         self.problems = problems
 
 
@@ -236,7 +239,10 @@ def export_bank_batch(
             os.replace(temporary, path)
         except OSError as err:
             temporary.unlink(missing_ok=True)
-            raise UserError(f"cannot write the batch file {path}: {err.strerror or err}") from err
+            raise UserError(
+                f"cannot write the batch file {path}: {err.strerror or err}",
+                zh=f"无法写入批量文件 {path}：{err.strerror or err}",
+            ) from err
         return len(rows)
 
 
@@ -247,15 +253,25 @@ def _decode(path: Path) -> str:
     try:
         with path.open("rb") as stream:
             if not stream.read(1):
-                raise BankFileRefused(f"the response file {path.name} is empty", [])
+                raise BankFileRefused(
+                    f"the response file {path.name} is empty",
+                    [],
+                    zh=f"回盘文件 {path.name} 是空文件",
+                )
             encoding = detect_encoding(stream)
             stream.seek(0)
             return stream.read().decode(encoding)
     except FileRefused as err:
-        raise BankFileRefused(f"the response file cannot be read: {err.message}", []) from None
+        raise BankFileRefused(
+            f"the response file cannot be read: {err.message}",
+            [],
+            zh=f"无法读取回盘文件：{err.text_for('zh')}",
+        ) from None
     except OSError as err:
         raise BankFileRefused(
-            f"cannot read the response file {path}: {err.strerror or err}", []
+            f"cannot read the response file {path}: {err.strerror or err}",
+            [],
+            zh=f"无法读取回盘文件 {path}：{err.strerror or err}",
         ) from None
 
 
@@ -328,9 +344,17 @@ def parse_bank_response(path: Path) -> list[_Line]:
             f"the response file {path.name} was refused: {len(problems)} bad line(s) "
             f"(first: line {problems[0].line_no}: {problems[0].problem}); nothing was applied",
             problems,
+            zh=(
+                f"回盘文件 {path.name} 被拒收：有 {len(problems)} 行有误（第一处：第 "
+                f"{problems[0].line_no} 行：{problems[0].problem}）；未入账任何内容"
+            ),
         )
     if not parsed:
-        raise BankFileRefused(f"the response file {path.name} holds no result lines", [])
+        raise BankFileRefused(
+            f"the response file {path.name} holds no result lines",
+            [],
+            zh=f"回盘文件 {path.name} 中没有结果行",
+        )
     return parsed
 
 
@@ -453,7 +477,7 @@ def confirm_manually(
     now = now or datetime.now()
     reason = (reason or "").strip()
     if not reason:
-        raise UserError("a manual confirmation needs a reason")
+        raise UserError("a manual confirmation needs a reason", zh="人工确认须填写原因")
     with writing(db) as session:
         require_post(session, actor, Role.BANK_POSTING, "confirming a case by hand")
         case = load_case(session, case_id, lock=True)
@@ -466,7 +490,11 @@ def confirm_manually(
         ):
             raise Refused(
                 f"capital account {account.account_no} is {account.depository_status} on "
-                "depository: nothing to confirm"
+                "depository: nothing to confirm",
+                zh=(
+                    f"资金账户 {account.account_no} "
+                    f"的存管状态为{depository_zh(account.depository_status)}：无需确认"
+                ),
             )
         set_depository(
             session,

@@ -38,7 +38,7 @@ from counter_app.domain.codes import (
     Role,
     StepKind,
 )
-from counter_app.domain.reason_text import REASON_TEXT
+from counter_app.domain.reason_text import CLASS_TEXT, DEPOSITORY_TEXT, REASON_TEXT
 from counter_app.domain.screening import reasons_from_text, reasons_to_text, sort_reasons
 from counter_app.errors import NotFound, Refused, StaleEdit
 from counter_app.services.audit import AuditLog
@@ -163,7 +163,8 @@ def writing(db: Database) -> Iterator[Session]:
     except StaleDataError as err:
         raise StaleEdit(
             "someone else changed this record at the same moment; nothing was written. "
-            "Reload and try again."
+            "Reload and try again.",
+            zh="其他人同时修改了这条记录，本次未保存任何内容。请重新载入后再试。",
         ) from err
 
 
@@ -199,7 +200,10 @@ def acting_roles(session: Session, actor: UserView) -> frozenset[Role]:
     """The actor's roles as stored now (a role taken away counts at once)."""
     row = session.execute(select(User.roles, User.active).where(User.id == actor.id)).one_or_none()
     if row is None or not row.active:
-        raise Refused(f"user {actor.username} no longer exists or is disabled")
+        raise Refused(
+            f"user {actor.username} no longer exists or is disabled",
+            zh=f"用户 {actor.username} 已不存在或已停用",
+        )
     return parse_roles(row.roles)
 
 
@@ -208,7 +212,8 @@ def require_post(session: Session, actor: UserView, post: Role, doing: str) -> f
     if post not in roles:
         raise Refused(
             f"{actor.display_name} ({actor.username}) does not have the {post.value} role, "
-            f"which {doing} needs"
+            f"which {doing} needs",
+            zh=f"{actor.display_name} ({actor.username}) 没有 {post.value} 角色，无法办理此项业务",
         )
     return roles
 
@@ -223,7 +228,11 @@ def require_view(session: Session, actor: UserView, post: Role | None) -> frozen
     if post is not None and post in roles:
         return roles
     what = f"the {post.value} queue" if post is not None else "cases"
-    raise Refused(f"{actor.display_name} ({actor.username}) has no role that may see {what}")
+    what_zh = f" {post.value} 队列" if post is not None else "案件"
+    raise Refused(
+        f"{actor.display_name} ({actor.username}) has no role that may see {what}",
+        zh=f"{actor.display_name} ({actor.username}) 没有查看{what_zh}的角色",
+    )
 
 
 # --- loading -------------------------------------------------------------------------
@@ -236,7 +245,7 @@ def load_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     case = session.execute(stmt).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"no case with id {case_id}")
+        raise NotFound(f"no case with id {case_id}", zh=f"没有编号为 {case_id} 的案件")
     return case
 
 
@@ -249,7 +258,10 @@ def account_of(session: Session, case: Case) -> CapitalAccount:
 def require_state(case: Case, *states: CaseState) -> None:
     if CaseState(case.state) not in states:
         wanted = " or ".join(s.value for s in states)
-        raise Refused(f"case {case.case_no} is at {case.state}, not at {wanted}")
+        raise Refused(
+            f"case {case.case_no} is at {case.state}, not at {wanted}",
+            zh=f"案件 {case.case_no} 当前处于 {case.state} 环节，而不是 {wanted} 环节",
+        )
 
 
 def claim_text(session: Session, case: Case) -> str:
@@ -263,21 +275,57 @@ def require_claim(session: Session, case: Case, actor: UserView) -> None:
     if case.claimed_by == actor.username:
         return
     if case.claimed_by is None:
-        raise Refused(f"case {case.case_no} is not claimed: claim it from the queue first")
-    raise Refused(f"case {case.case_no} is held by {claim_text(session, case)}")
+        raise Refused(
+            f"case {case.case_no} is not claimed: claim it from the queue first",
+            zh=f"案件 {case.case_no} 尚未领取：请先从队列中领取",
+        )
+    raise Refused(
+        f"case {case.case_no} is held by {claim_text(session, case)}",
+        zh=f"案件 {case.case_no} 已由 {claim_text_zh(session, case)}",
+    )
 
 
 def require_not_held_by_other(session: Session, case: Case, actor: UserView) -> None:
     if case.claimed_by is not None and case.claimed_by != actor.username:
-        raise Refused(f"case {case.case_no} is held by {claim_text(session, case)}")
+        raise Refused(
+            f"case {case.case_no} is held by {claim_text(session, case)}",
+            zh=f"案件 {case.case_no} 已由 {claim_text_zh(session, case)}",
+        )
 
 
 def blocking_reasons(account: CapitalAccount) -> list[Reason]:
     return sort_reasons(reasons_from_text(account.reasons) & BLOCKING_REASONS)
 
 
+def claim_text_zh(session: Session, case: Case) -> str:
+    """``claim_text`` for Chinese screens: who holds the case and since when."""
+    name = display_names(session, [case.claimed_by or ""]).get(case.claimed_by or "", "")
+    since = f"{case.claimed_at:%Y-%m-%d %H:%M}" if case.claimed_at else "?"
+    return f"{name or case.claimed_by} ({case.claimed_by}) 于 {since} 领取"
+
+
 def reasons_words(reasons: Iterable[Reason]) -> str:
     return "; ".join(f"{r.value} ({REASON_TEXT[r][1]})" for r in sort_reasons(reasons))
+
+
+def reasons_words_zh(reasons: Iterable[Reason]) -> str:
+    return "；".join(f"{r.value}（{REASON_TEXT[r][0]}）" for r in sort_reasons(reasons))
+
+
+def depository_zh(status: str) -> str:
+    """The Chinese name of a depository status (the code itself when unknown)."""
+    try:
+        return DEPOSITORY_TEXT[DepositoryStatus(status)][0]
+    except ValueError:
+        return status
+
+
+def class_zh(account_class: str) -> str:
+    """The Chinese name of an account class (the code itself when unknown)."""
+    try:
+        return CLASS_TEXT[AccountClass(account_class)][0]
+    except ValueError:
+        return account_class
 
 
 # --- changing ------------------------------------------------------------------------

@@ -109,10 +109,14 @@ from counter_app.services.case_core import (
     case_view,
     case_views,
     claim_text,
+    claim_text_zh,
+    class_zh,
+    depository_zh,
     display_names,
     load_case,
     move,
     reasons_words,
+    reasons_words_zh,
     require_claim,
     require_not_held_by_other,
     require_post,
@@ -250,8 +254,15 @@ class CustomerChanged(StaleEdit):
         current_version: the customer version now (save again with it to overwrite).
     """
 
-    def __init__(self, message: str, fields: list[StaleField], current_version: int) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        fields: list[StaleField],
+        current_version: int,
+        *,
+        zh: str | None = None,
+    ) -> None:
+        super().__init__(message, zh=zh)
         self.fields = fields
         self.current_version = current_version
 
@@ -275,10 +286,20 @@ def _now(now: datetime | None) -> datetime:
     return now or datetime.now()
 
 
+#: the Chinese of ``_required_text``'s ``what`` (keep in step with its callers)
+_WHAT_ZH = {
+    "a note saying what data filling must fix": "说明，写明资料录入需要整改的内容",
+    "a reason for cancelling": "撤销原因",
+    "a reason for lifting the restriction": "解除限制的原因",
+}
+#: the Chinese of ``_check_auditor``'s ``did``
+_DID_ZH = {"filled in the data of": "资料录入", "signed": "签约"}
+
+
 def _required_text(text: str, what: str) -> str:
     cleaned = (text or "").strip()
     if not cleaned:
-        raise UserError(f"{what} is required")
+        raise UserError(f"{what} is required", zh=f"请填写{_WHAT_ZH.get(what, what)}")
     return cleaned
 
 
@@ -294,7 +315,10 @@ def _lock_account(session: Session, capital_account: str) -> CapitalAccount:
         .with_for_update()
     ).scalar_one_or_none()
     if account_id is None:
-        raise NotFound(f"no capital account {capital_account.strip()}")
+        raise NotFound(
+            f"no capital account {capital_account.strip()}",
+            zh=f"没有资金账户 {capital_account.strip()}",
+        )
     account = session.get(CapitalAccount, account_id, populate_existing=True)
     assert account is not None
     return account
@@ -321,9 +345,16 @@ def _route(session: Session, account: CapitalAccount) -> CaseState:
             if existing.claimed_by
             else "not claimed by anyone"
         )
+        held_zh = (
+            f"已由 {claim_text_zh(session, existing)}" if existing.claimed_by else "尚无人领取"
+        )
         raise Refused(
             f"case {existing.case_no} is already open for capital account "
-            f"{account.account_no}: it is at {existing.state}, {held}"
+            f"{account.account_no}: it is at {existing.state}, {held}",
+            zh=(
+                f"资金账户 {account.account_no} 已有在办案件 {existing.case_no}：当前处于 "
+                f"{existing.state} 环节，{held_zh}"
+            ),
         )
     reasons = reasons_from_text(account.reasons)
     manual = reasons & MANUAL_REASONS
@@ -331,19 +362,28 @@ def _route(session: Session, account: CapitalAccount) -> CaseState:
         raise Refused(
             f"capital account {account.account_no} is flagged unqualified by a person "
             f"({reasons_words(manual)}): a case can be opened only after a person has "
-            "checked it and cleared the flag with a note"
+            "checked it and cleared the flag with a note",
+            zh=(
+                f"资金账户 {account.account_no} 已被人工标记为不合格（{reasons_words_zh(manual)}）"
+                "：须经人工核实并填写说明清除标记后，方可开立案件"
+            ),
         )
     if DepositoryStatus(account.depository_status) is DepositoryStatus.PENDING_BANK:
         raise Refused(
             f"capital account {account.account_no} has been sent to the bank and waits for "
             "its confirmation: open a case once the bank has answered (a refusal puts it "
-            "back to signed, a confirmation puts it on depository)"
+            "back to signed, a confirmation puts it on depository)",
+            zh=(
+                f"资金账户 {account.account_no} 已报送银行，正在等待银行确认："
+                "请待银行回复后再开立案件（银行拒绝则退回已签约状态，银行确认则转为已存管）"
+            ),
         )
     account_class = AccountClass(account.account_class)
     if account_class is AccountClass.QUALIFIED_DEPOSITED:
         raise Refused(
             f"capital account {account.account_no} is already standardized and on "
-            "depository: there is nothing to do at the counter"
+            "depository: there is nothing to do at the counter",
+            zh=f"资金账户 {account.account_no} 已规范并已存管，柜台无需办理",
         )
     if reasons & (DATA_REASONS | IDENTITY_REASONS):
         return CaseState.DATA_FILLING
@@ -351,7 +391,11 @@ def _route(session: Session, account: CapitalAccount) -> CaseState:
         raise Refused(
             f"capital account {account.account_no} is a small dormant account already "
             "standardized and on depository: it needs activating through CSDC, not a "
-            "counter case"
+            "counter case",
+            zh=(
+                f"资金账户 {account.account_no} 是已规范并已存管的小额休眠账户："
+                "需通过中国结算办理激活，不能在柜台开立案件"
+            ),
         )
     return CaseState.SIGNING
 
@@ -395,7 +439,11 @@ def _check_auditor(session: Session, case: Case, actor: UserView) -> None:
         if found:
             raise Refused(
                 f"{actor.display_name} ({actor.username}) {did} case {case.case_no}: "
-                f"the auditor must be another person (setting {key} is on)"
+                f"the auditor must be another person (setting {key} is on)",
+                zh=(
+                    f"{actor.display_name} ({actor.username}) 办理过案件 {case.case_no} "
+                    f"的{_DID_ZH.get(did, did)}：审核须由另一人进行（设置 {key} 已开启）"
+                ),
             )
 
 
@@ -423,7 +471,10 @@ def overview(db: Database, actor: UserView, capital_account: str) -> AccountOver
         require_view(session, actor, None)
         account = get_account(session, capital_account)
         if account is None:
-            raise NotFound(f"no capital account {capital_account.strip()}")
+            raise NotFound(
+                f"no capital account {capital_account.strip()}",
+                zh=f"没有资金账户 {capital_account.strip()}",
+            )
         route: CaseState | None
         refusal: str | None = None
         try:
@@ -550,11 +601,17 @@ def claim(db: Database, actor: UserView, case_id: int, *, now: datetime | None =
         ).scalar_one_or_none()
         if case is None:
             if session.get(Case, case_id) is None:
-                raise NotFound(f"no case with id {case_id}")
-            raise Refused("another clerk is taking this case at this moment: take another one")
+                raise NotFound(f"no case with id {case_id}", zh=f"没有编号为 {case_id} 的案件")
+            raise Refused(
+                "another clerk is taking this case at this moment: take another one",
+                zh="另一位柜员正在领取该案件：请领取其他案件",
+            )
         state = CaseState(case.state)
         if state not in QUEUE_STATES:
-            raise Refused(f"case {case.case_no} is {state.value}: there is nothing to claim")
+            raise Refused(
+                f"case {case.case_no} is {state.value}: there is nothing to claim",
+                zh=f"案件 {case.case_no} 已是 {state.value} 状态：无需领取",
+            )
         require_post(session, actor, POST_OF_STATE[state], f"working at {state.value}")
         if case.claimed_by == actor.username:
             return case_view(session, case)
@@ -589,7 +646,7 @@ def claim_next(
     state = CaseState(state)
     now = _now(now)
     if state not in QUEUE_STATES:
-        raise Refused(f"{state.value} is not a queue")
+        raise Refused(f"{state.value} is not a queue", zh=f"{state.value} 不是一个业务队列")
     with writing(db) as session:
         require_post(session, actor, POST_OF_STATE[state], f"working at {state.value}")
         stmt = select(Case).where(Case.state == state.value, Case.claimed_by.is_(None))
@@ -623,7 +680,10 @@ def release(
             return case_view(session, case)
         forced = case.claimed_by != actor.username
         if forced and Role.SUPERVISOR not in roles:
-            raise Refused(f"case {case.case_no} is held by {claim_text(session, case)}")
+            raise Refused(
+                f"case {case.case_no} is held by {claim_text(session, case)}",
+                zh=f"案件 {case.case_no} 已由 {claim_text_zh(session, case)}",
+            )
         before = {"claimed_by": case.claimed_by, "claimed_at": case.claimed_at}
         case.claimed_by = None
         case.claimed_at = None
@@ -774,12 +834,20 @@ def _stale_error(
             f"{f.field} is now “{f.stored}” (changed by {who}{when}; you entered “{f.yours}”)"
         )
     detail = "; ".join(parts) if parts else "the stored values already match yours"
+    parts_zh = []
+    for f in fields:
+        who = f"{f.changed_by_name or f.changed_by} ({f.changed_by})" if f.changed_by else "?"
+        when = f"于 {f.changed_at:%Y-%m-%d %H:%M} " if f.changed_at else ""
+        parts_zh.append(f"{f.field} 现为“{f.stored}”（由 {who} {when}修改；您填写的是“{f.yours}”）")
+    detail_zh = "；".join(parts_zh) if parts_zh else "已保存的值与您填写的一致"
     return CustomerChanged(
         f"the data of capital account {account.account_no} were changed by someone else "
         f"since you opened the form: {detail}. Nothing was saved: choose which values to "
         "keep and save again.",
         fields,
         current_version,
+        zh=f"您打开表单后，资金账户 {account.account_no} 的资料已被他人修改：{detail_zh}。"
+        "本次未保存任何内容：请确定保留哪些值后再保存。",
     )
 
 
@@ -911,7 +979,8 @@ def forward_to_signing(
         if blocking:
             raise Refused(
                 f"capital account {account.account_no} still has reasons to fix: "
-                f"{reasons_words(blocking)}"
+                f"{reasons_words(blocking)}",
+                zh=f"资金账户 {account.account_no} 仍有待整改事项：{reasons_words_zh(blocking)}",
             )
         on_depository = account.depository_status == DepositoryStatus.ACTIVE.value
         target = CaseState.AUDIT if on_depository else CaseState.SIGNING
@@ -981,11 +1050,14 @@ def sign(
     case and the agreement number (print the agreement with it)."""
     now = _now(now)
     if lang not in ("zh", "en"):
-        raise UserError(f"unknown agreement language {lang!r}: zh or en")
+        raise UserError(
+            f"unknown agreement language {lang!r}: zh or en",
+            zh=f"协议语言 {lang!r} 无效：只能是 zh 或 en",
+        )
     try:
         number = check_bank_account(bank_account)
     except BankAccountError as err:
-        raise UserError(err.message[1]) from None
+        raise UserError(err.message[1], zh=err.message[0]) from None
     with writing(db) as session:
         require_post(session, actor, Role.SIGNING, "signing an agreement")
         case = load_case(session, case_id, lock=True)
@@ -996,7 +1068,11 @@ def sign(
         if blocking:
             raise Refused(
                 f"capital account {account.account_no} has reasons to fix before signing: "
-                f"{reasons_words(blocking)}; send the case back to data filling"
+                f"{reasons_words(blocking)}; send the case back to data filling",
+                zh=(
+                    f"资金账户 {account.account_no} 签约前仍有待整改事项："
+                    f"{reasons_words_zh(blocking)}；请将案件退回资料录入"
+                ),
             )
         if account.depository_status in (
             DepositoryStatus.ACTIVE.value,
@@ -1004,12 +1080,19 @@ def sign(
         ):
             raise Refused(
                 f"capital account {account.account_no} is {account.depository_status} on "
-                "depository: no new agreement can be signed"
+                "depository: no new agreement can be signed",
+                zh=(
+                    f"资金账户 {account.account_no} "
+                    f"的存管状态为{depository_zh(account.depository_status)}：不能再签订新协议"
+                ),
             )
         code = bank_code.strip().upper()
         bank = session.get(Bank, code)
         if bank is None or not bank.active:
-            raise NotFound(f"no active depository bank with code {code}")
+            raise NotFound(
+                f"no active depository bank with code {code}",
+                zh=f"没有代码为 {code} 的有效存管银行",
+            )
         before = {"bank_code": account.bank_code, "bank_account": account.bank_account}
         agreement = issue_agreement(
             session,
@@ -1079,7 +1162,11 @@ def approve(
         if blocking:
             raise Refused(
                 f"capital account {account.account_no} has reasons again "
-                f"({reasons_words(blocking)}): reject the case to data filling"
+                f"({reasons_words(blocking)}): reject the case to data filling",
+                zh=(
+                    f"资金账户 {account.account_no} 又出现待整改事项（{reasons_words_zh(blocking)}"
+                    "）：请将案件退回资料录入"
+                ),
             )
         done = account.depository_status == DepositoryStatus.ACTIVE.value
         target = CaseState.DONE if done else CaseState.BANK_POSTING
@@ -1131,15 +1218,19 @@ def reject(
         except ValueError:
             raise UserError(
                 f"unknown rejection reason {code!r}; known: "
-                + ", ".join(r.value for r in RejectionReason)
+                + ", ".join(r.value for r in RejectionReason),
+                zh=f"退回原因 {code!r} 无效；可选：" + ", ".join(r.value for r in RejectionReason),
             ) from None
         if parsed not in codes:
             codes.append(parsed)
     if not codes:
-        raise UserError("a rejection needs at least one reason")
+        raise UserError("a rejection needs at least one reason", zh="退回至少需要一条原因")
     note = (note or "").strip()
     if RejectionReason.OTHER in codes and not note:
-        raise UserError("the reason OTHER needs a note saying what is wrong")
+        raise UserError(
+            "the reason OTHER needs a note saying what is wrong",
+            zh="选择原因 OTHER（其他）时，须填写说明，写明问题所在",
+        )
     with writing(db) as session:
         require_post(session, actor, Role.AUDIT, "rejecting a case")
         case = load_case(session, case_id, lock=True)
@@ -1196,14 +1287,21 @@ def cancel(
         case = load_case(session, case_id, lock=True)
         state = CaseState(case.state)
         if state in CLOSED_STATES:
-            raise Refused(f"case {case.case_no} is already {state.value}")
+            raise Refused(
+                f"case {case.case_no} is already {state.value}",
+                zh=f"案件 {case.case_no} 已是 {state.value} 状态",
+            )
         supervisor = Role.SUPERVISOR in roles
         if not supervisor:
             post = POST_OF_STATE[state]
             if post not in roles:
                 raise Refused(
                     f"{actor.display_name} ({actor.username}) may not cancel a case at "
-                    f"{state.value}: that needs the {post.value} role or SUPERVISOR"
+                    f"{state.value}: that needs the {post.value} role or SUPERVISOR",
+                    zh=(
+                        f"{actor.display_name} ({actor.username}) 无权撤销处于 {state.value} "
+                        f"环节的案件：需要 {post.value} 角色或 SUPERVISOR 角色"
+                    ),
                 )
             require_not_held_by_other(session, case, actor)
         account = account_of(session, case)
@@ -1259,7 +1357,11 @@ def lift_restriction(
         if not roles & {Role.BANK_POSTING, Role.SUPERVISOR}:
             raise Refused(
                 f"{actor.display_name} ({actor.username}) may not lift restrictions: "
-                "that needs the BANK_POSTING or SUPERVISOR role"
+                "that needs the BANK_POSTING or SUPERVISOR role",
+                zh=(
+                    f"{actor.display_name} ({actor.username}) 无权解除限制：需要 BANK_POSTING 或 "
+                    "SUPERVISOR 角色"
+                ),
             )
         record = session.execute(
             select(RestrictionRecord)
@@ -1268,18 +1370,28 @@ def lift_restriction(
             .execution_options(populate_existing=True)
         ).scalar_one_or_none()
         if record is None:
-            raise NotFound(f"no restriction with id {restriction_id}")
+            raise NotFound(
+                f"no restriction with id {restriction_id}", zh=f"没有编号为 {restriction_id} 的限制"
+            )
         if record.lifted_at is not None:
             raise Refused(
                 f"restriction {record.restriction} was already lifted by {record.lifted_by} "
-                f"at {record.lifted_at:%Y-%m-%d %H:%M}"
+                f"at {record.lifted_at:%Y-%m-%d %H:%M}",
+                zh=(
+                    f"限制 {record.restriction} 已由 {record.lifted_by} 于 "
+                    f"{record.lifted_at:%Y-%m-%d %H:%M} 解除"
+                ),
             )
         account = session.get(CapitalAccount, record.capital_account_id)
         assert account is not None
         if not AccountClass(account.account_class).is_qualified:
             raise Refused(
                 f"capital account {account.account_no} is {account.account_class}: its "
-                "restrictions are lifted once it is standardized"
+                "restrictions are lifted once it is standardized",
+                zh=(
+                    f"资金账户 {account.account_no} 为{class_zh(account.account_class)}："
+                    "规范后其限制会自动解除"
+                ),
             )
         record.lifted_by = actor.username
         record.lifted_at = now

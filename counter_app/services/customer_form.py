@@ -160,7 +160,8 @@ def changes_between(stored: dict[str, str], wanted: dict[str, str]) -> list[Fiel
     if unknown:
         raise UserError(
             "the form names securities accounts not linked to this capital account: "
-            + ", ".join(unknown)
+            + ", ".join(unknown),
+            zh="表单中的证券账户未关联到该资金账户：" + "、".join(unknown),
         )
     return [FieldChange(k, stored[k], v) for k, v in wanted.items() if stored[k] != v]
 

@@ -104,7 +104,7 @@ def _agreement(
 ) -> AgreementData:
     bank = session.get(Bank, bank_code)
     if bank is None:
-        raise NotFound(f"unknown bank code {bank_code}")
+        raise NotFound(f"unknown bank code {bank_code}", zh=f"没有银行代码为 {bank_code} 的银行")
     return AgreementData(
         agreement_no=number,
         branch=branch_info(session),
@@ -128,7 +128,7 @@ def agreement_data(db: Database, agreement_no: str) -> AgreementData:
             select(Agreement).where(Agreement.agreement_no == agreement_no.strip().upper())
         ).scalar_one_or_none()
         if agreement is None:
-            raise NotFound(f"no agreement {agreement_no}")
+            raise NotFound(f"no agreement {agreement_no}", zh=f"没有编号为 {agreement_no} 的协议")
         return agreement_data_for(session, agreement)
 
 
@@ -161,7 +161,9 @@ def draft_agreement_data(
     with db.read() as session:
         account = get_account(session, capital_account)
         if account is None:
-            raise NotFound(f"no capital account {capital_account}")
+            raise NotFound(
+                f"no capital account {capital_account}", zh=f"没有资金账户 {capital_account}"
+            )
         return _agreement(
             session,
             account,
@@ -206,7 +208,10 @@ def change_form_data(
     with db.read() as session:
         account = get_account(session, case.capital_account)
         if account is None:
-            raise NotFound(f"no capital account {case.capital_account}")
+            raise NotFound(
+                f"no capital account {case.capital_account}",
+                zh=f"没有资金账户 {case.capital_account}",
+            )
         return ChangeFormData(
             form_no=case.case_no,
             branch=branch_info(session),

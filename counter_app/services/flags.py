@@ -19,7 +19,10 @@ from counter_app.services.lookup import get_account
 def _require_note(note: str) -> str:
     note = note.strip()
     if not note:
-        raise UserError("a note is required: say what was found and by whom")
+        raise UserError(
+            "a note is required: say what was found and by whom",
+            zh="必须填写说明：写明发现了什么问题、由谁发现",
+        )
     return note
 
 
@@ -41,7 +44,9 @@ def flag_account(
     with db.write() as session:
         account = get_account(session, capital_account)
         if account is None:
-            raise NotFound(f"no capital account {capital_account}")
+            raise NotFound(
+                f"no capital account {capital_account}", zh=f"没有资金账户 {capital_account}"
+            )
         already = session.execute(
             select(ManualFlag.id).where(
                 ManualFlag.capital_account_id == account.id,
@@ -50,7 +55,10 @@ def flag_account(
             )
         ).first()
         if already:
-            raise Refused(f"account {capital_account} is already flagged {reason.value}")
+            raise Refused(
+                f"account {capital_account} is already flagged {reason.value}",
+                zh=f"账户 {capital_account} 已标记为 {reason.value}",
+            )
         flag = ManualFlag(
             capital_account_id=account.id,
             reason=reason.value,
@@ -88,7 +96,9 @@ def unflag_account(
     with db.write() as session:
         account = get_account(session, capital_account)
         if account is None:
-            raise NotFound(f"no capital account {capital_account}")
+            raise NotFound(
+                f"no capital account {capital_account}", zh=f"没有资金账户 {capital_account}"
+            )
         stmt = select(ManualFlag).where(
             ManualFlag.capital_account_id == account.id, ManualFlag.cleared_at.is_(None)
         )
@@ -96,7 +106,10 @@ def unflag_account(
             stmt = stmt.where(ManualFlag.reason == reason.value)
         flags = list(session.execute(stmt).scalars())
         if not flags:
-            raise Refused(f"account {capital_account} has no manual flag to clear")
+            raise Refused(
+                f"account {capital_account} has no manual flag to clear",
+                zh=f"账户 {capital_account} 没有可清除的人工标记",
+            )
         for flag in flags:
             flag.cleared_at = now
             flag.cleared_by = operator

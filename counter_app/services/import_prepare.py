@@ -9,7 +9,10 @@ chunk: on two cores an import costs about the larger of the two halves, not thei
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue as queue_module
+import threading
+import time
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -329,7 +332,25 @@ class FileOutcome:
     unknown_columns: list[str] = field(default_factory=list)
 
 
-def _worker(path: str, preparer: Preparer, out: Any) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """End this reader as soon as the importing process is gone (killed, say).
+
+    A forked reader holds a copy of the importer's database socket: an orphan would
+    keep the killed import's transaction, and its locks, open on the server (and it
+    would block for ever on the full queue, whose read end it holds too). ``os._exit``
+    closes the copy without a word to the server, which then rolls the import back.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _worker(path: str, preparer: Preparer, out: Any, parent: int) -> None:
+    _exit_with_parent(parent)
     try:
         with ExportReader.open(Path(path)) as reader:
             for chunk in preparer.chunks(reader):
@@ -338,9 +359,9 @@ def _worker(path: str, preparer: Preparer, out: Any) -> None:
                 out.put(("chunk", chunk))
             out.put(("end", list(reader.unknown_columns)))
     except FileRefused as refused:
-        out.put(("refused", str(refused), refused.reason_code))
+        out.put(("refused", str(refused), refused.reason_code, refused.message_zh))
     except UserError as err:
-        out.put(("user_error", str(err)))
+        out.put(("user_error", str(err), err.message_zh))
     except BaseException:  # a bug: carry its traceback to the parent to report it
         out.put(("failed", traceback.format_exc()))
 
@@ -361,7 +382,9 @@ def prepare_file_in_worker(
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     channel = context.Queue(maxsize=QUEUE_CHUNKS)
     process = context.Process(
-        target=_worker, args=(str(path), preparer, channel), name="counter-app-import-reader"
+        target=_worker,
+        args=(str(path), preparer, channel, os.getpid()),
+        name="counter-app-import-reader",
     )
     process.daemon = True
     process.start()
@@ -382,9 +405,9 @@ def prepare_file_in_worker(
                 outcome.unknown_columns = message[1]
                 return
             elif kind == "refused":
-                raise FileRefused(message[1], message[2])
+                raise FileRefused(message[1], message[2], zh=message[3])
             elif kind == "user_error":
-                raise UserError(message[1])
+                raise UserError(message[1], zh=message[2])
             else:
                 raise WorkerFailed(message[1])
     finally:

@@ -157,7 +157,10 @@ def import_file(
     try:
         digest = file_sha256(path)
     except OSError as err:
-        raise UserError(f"cannot read {path}: {err.strerror or err}") from err
+        raise UserError(
+            f"cannot read {path}: {err.strerror or err}",
+            zh=f"无法读取 {path}：{err.strerror or err}",
+        ) from err
     now = now or datetime.now()
     outcome = FileOutcome()
 
@@ -236,7 +239,10 @@ def _run_import(
     preparer = Preparer(policy, spellings, known)
     with db.write() as session:
         if get_base_date(session) != stored_base:
-            raise UserError("another import set the base date meanwhile: import again")
+            raise UserError(
+                "another import set the base date meanwhile: import again",
+                zh="另一次导入刚刚设定了基准日：请重新导入",
+            )
         if db.is_sqlite:
             # a large import touches index pages all over: give it 256 MiB of page cache
             session.execute(text(f"PRAGMA cache_size=-{256 * 1024}"))
@@ -264,11 +270,15 @@ def _choose_base_date(stored: date | None, asked: date | None, now: datetime) ->
     if stored is not None and asked is not None and asked != stored:
         raise UserError(
             f"the base date is already {stored.isoformat()} (set by the first import); "
-            f"it cannot be changed to {asked.isoformat()}"
+            f"it cannot be changed to {asked.isoformat()}",
+            zh=f"基准日已设为 {stored.isoformat()}（由首次导入设定），不能改为 {asked.isoformat()}",
         )
     chosen = stored or asked or now.date()
     if stored is None and chosen > now.date():
-        raise UserError(f"the base date {chosen.isoformat()} is in the future")
+        raise UserError(
+            f"the base date {chosen.isoformat()} is in the future",
+            zh=f"基准日 {chosen.isoformat()} 晚于今天",
+        )
     return chosen
 
 
@@ -577,6 +587,19 @@ _DEFERRABLE_INDEXES = (
 
 def _defer_indexes(session: Session) -> list[Index]:
     connection = session.connection()
+    if (
+        connection.dialect.name == "postgresql"
+        and not connection.execute(
+            # only the tables' owner may drop their indexes; the workstations' role may not
+            # (docs/shared-database.md), and then imports with the indexes in place
+            text(
+                "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class "
+                "WHERE oid IN ('customers'::regclass, 'capital_accounts'::regclass, "
+                "'classifications'::regclass)"
+            )
+        ).scalar()
+    ):
+        return []
     deferred = []
     inspector = inspect(connection)
     for table in (_CUSTOMERS, _ACCOUNTS, cast(Table, Classification.__table__)):

@@ -136,34 +136,50 @@ def reveal_full(
     """
     source = REVEALABLE.get((entity, field))
     if source is None:
-        raise NotFound(f"{entity}.{field} is not a value that can be revealed")
+        raise NotFound(
+            f"{entity}.{field} is not a value that can be revealed",
+            zh=f"{entity}.{field} 不是可以显示完整值的字段",
+        )
     username = normalize_username(actor_username)
     now = now or datetime.now()
     with db.write() as session:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None or not user.active:
-            raise Refused(f"no active user {actor_username!r}")
+            raise Refused(
+                f"no active user {actor_username!r}", zh=f"没有有效用户 {actor_username!r}"
+            )
         if not needs_full_values(parse_roles(user.roles)):
             raise Refused(
                 f"{user.username} may see ID numbers and bank accounts only masked: "
-                "full values are for data filling, signing, audit and bank posting"
+                "full values are for data filling, signing, audit and bank posting",
+                zh=(
+                    f"{user.username} 只能查看遮蔽后的证件号码和银行账户：完整值仅供资料录入、"
+                    "签约、审核和银行入账岗位使用"
+                ),
             )
         account_id = source.account_id(session, key)
         value = source.value(session, key)
         if account_id is None or value is None:
-            raise NotFound(f"no {entity} {key}")
+            raise NotFound(f"no {entity} {key}", zh=f"没有 {entity} {key}")
         if case_id is not None:
             case = session.get(Case, case_id)
             if case is None:
-                raise NotFound(f"no case {case_id}")
+                raise NotFound(f"no case {case_id}", zh=f"没有案件 {case_id}")
             if case.capital_account_id != account_id:
-                raise Refused(f"case {case.case_no} is about another account")
+                raise Refused(
+                    f"case {case.case_no} is about another account",
+                    zh=f"案件 {case.case_no} 涉及的是另一个账户",
+                )
             if case.state in _CLOSED:
-                raise Refused(f"case {case.case_no} is closed")
+                raise Refused(f"case {case.case_no} is closed", zh=f"案件 {case.case_no} 已结案")
             if case.claimed_by != user.username:
                 raise Refused(
                     f"case {case.case_no} is not claimed by {user.username}: full values are "
-                    "shown only in the case being worked on"
+                    "shown only in the case being worked on",
+                    zh=(
+                        f"案件 {case.case_no} 未由 {user.username} 领取："
+                        "完整值只在正在办理的案件中显示"
+                    ),
                 )
         with AuditLog(session) as audit:
             audit.record(

@@ -75,11 +75,11 @@ def change_setting(db: Database, key: str, value: str, operator: str) -> None:
     """
     check = SETTABLE.get(key)
     if check is None:
-        raise UserError(f"{key} cannot be changed by hand")
+        raise UserError(f"{key} cannot be changed by hand", zh=f"设置 {key} 不能手工修改")
     value = value.strip()
     problem = check(value)
     if problem is not None:
-        raise UserError(f"{key} must be {problem}")
+        raise UserError(f"{key} must be {problem}", zh=f"设置 {key} 的值不正确，应为：{problem}")
     with db.write() as session:
         previous = get_setting(session, key)
         set_setting(session, key, value)

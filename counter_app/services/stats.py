@@ -78,12 +78,16 @@ def base_instant(session: Session, base_date: date) -> datetime:
 def stats_report(session: Session, as_of: date | None = None) -> StatsReport:
     base_date = get_base_date(session)
     if base_date is None:
-        raise UserError("nothing has been screened yet: import the counter export first")
+        raise UserError(
+            "nothing has been screened yet: import the counter export first",
+            zh="尚未做过任何筛查：请先导入柜台导出文件",
+        )
     as_of = as_of or date.today()
     if as_of < base_date:
         raise UserError(
             f"{as_of.isoformat()} is before the base date {base_date.isoformat()}: "
-            "there is nothing to report for it"
+            "there is nothing to report for it",
+            zh=f"{as_of.isoformat()} 早于基准日 {base_date.isoformat()}：该日期没有可统计的内容",
         )
     t0 = base_instant(session, base_date)
     # "as of a date" means at the end of that day

@@ -126,31 +126,43 @@ def normalize_username(username: str) -> str:
 def _check_username(username: str) -> str:
     name = normalize_username(username)
     if not name:
-        raise UserError("a username is required")
+        raise UserError("a username is required", zh="请填写用户名")
     if len(name) > MAX_USERNAME_LENGTH:
-        raise UserError(f"a username has at most {MAX_USERNAME_LENGTH} characters")
+        raise UserError(
+            f"a username has at most {MAX_USERNAME_LENGTH} characters",
+            zh=f"用户名最多 {MAX_USERNAME_LENGTH} 个字符",
+        )
     if any(ch.isspace() for ch in name):
-        raise UserError("a username may not contain spaces")
+        raise UserError("a username may not contain spaces", zh="用户名不能包含空格")
     return name
 
 
 def _check_display_name(display_name: str) -> str:
     name = display_name.strip()
     if not name:
-        raise UserError("a display name is required (the name shown on cases and reports)")
+        raise UserError(
+            "a display name is required (the name shown on cases and reports)",
+            zh="请填写显示名称（显示在案件和报表上的姓名）",
+        )
     if len(name) > 64:
-        raise UserError("a display name has at most 64 characters")
+        raise UserError("a display name has at most 64 characters", zh="显示名称最多 64 个字符")
     return name
 
 
 def check_password_rules(password: str) -> None:
     """Raise UserError when ``password`` may not be used."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise UserError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+            zh=f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符",
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise UserError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+        raise UserError(
+            f"the password may have at most {MAX_PASSWORD_LENGTH} characters",
+            zh=f"密码最多 {MAX_PASSWORD_LENGTH} 个字符",
+        )
     if not password.strip():
-        raise UserError("the password may not be only spaces")
+        raise UserError("the password may not be only spaces", zh="密码不能全是空格")
 
 
 def _hash(password: str) -> str:
@@ -216,7 +228,10 @@ def create_first_admin(
             # two first runs at once: the second waits here, then sees the first's user
             session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
         if session.execute(select(func.count()).select_from(User)).scalar_one():
-            raise Refused("users already exist: the first administrator was created before")
+            raise Refused(
+                "users already exist: the first administrator was created before",
+                zh="已有用户：首位管理员此前已创建",
+            )
         user = User(
             username=name,
             display_name=shown,
@@ -328,9 +343,9 @@ def change_password(
     with db.write() as session:
         user = session.get(User, actor.id, with_for_update=True)
         if user is None or not user.active:
-            raise Refused("this user no longer exists or is disabled")
+            raise Refused("this user no longer exists or is disabled", zh="该用户已不存在或已停用")
         if not _password_matches(user, old_password):
-            raise AuthFailed("the current password is wrong")
+            raise AuthFailed("the current password is wrong", zh="当前密码不正确")
         user.password_hash = new_hash
         user.must_change_password = False
         session.flush()
@@ -344,11 +359,15 @@ def change_password(
 def _require_admin(session: Session, actor: UserView) -> User:
     user = session.get(User, actor.id)
     if user is None or not user.active:
-        raise Refused(f"user {actor.username} no longer exists or is disabled")
+        raise Refused(
+            f"user {actor.username} no longer exists or is disabled",
+            zh=f"用户 {actor.username} 已不存在或已停用",
+        )
     if Role.ADMINISTRATOR not in parse_roles(user.roles):
         raise Refused(
             f"{actor.display_name} ({actor.username}) is not an administrator: "
-            "only an administrator manages users"
+            "only an administrator manages users",
+            zh=f"{actor.display_name} ({actor.username}) 不是管理员：只有管理员可以管理用户",
         )
     return user
 
@@ -356,7 +375,9 @@ def _require_admin(session: Session, actor: UserView) -> User:
 def _target(session: Session, username: str) -> User:
     user = _get(session, username, lock=True)
     if user is None:
-        raise NotFound(f"no user {normalize_username(username)}")
+        raise NotFound(
+            f"no user {normalize_username(username)}", zh=f"没有用户 {normalize_username(username)}"
+        )
     return user
 
 
@@ -383,7 +404,7 @@ def add_user(
     with db.write() as session:
         _require_admin(session, actor)
         if _get(session, name) is not None:
-            raise Refused(f"the username {name} is already taken")
+            raise Refused(f"the username {name} is already taken", zh=f"用户名 {name} 已被占用")
         user = User(
             username=name,
             display_name=shown,
@@ -452,7 +473,10 @@ def set_roles(
             and Role.ADMINISTRATOR in parse_roles(before)
             and not _active_admins(session)
         ):
-            raise Refused("the last active administrator cannot lose the ADMINISTRATOR role")
+            raise Refused(
+                "the last active administrator cannot lose the ADMINISTRATOR role",
+                zh="不能取消最后一位有效管理员的 ADMINISTRATOR 角色",
+            )
         _audit(
             session,
             actor.username,
@@ -482,7 +506,9 @@ def set_active(
         user.active = active
         session.flush()
         if not active and not _active_admins(session):
-            raise Refused("the last active administrator cannot be disabled")
+            raise Refused(
+                "the last active administrator cannot be disabled", zh="不能停用最后一位有效管理员"
+            )
         _audit(
             session,
             actor.username,
@@ -505,7 +531,10 @@ def get_user(db: Database, username: str) -> UserView:
     with db.read() as session:
         user = _get(session, username)
         if user is None:
-            raise NotFound(f"no user {normalize_username(username)}")
+            raise NotFound(
+                f"no user {normalize_username(username)}",
+                zh=f"没有用户 {normalize_username(username)}",
+            )
         return view_of_user(user)
 
 
