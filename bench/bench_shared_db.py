@@ -112,7 +112,11 @@ def main() -> int:
             f"{'all':<10}{len(every):>8}{median_ms:>11.1f}{_percentile(every, 0.9) * 1e3:>9.1f}"
             f"{_percentile(every, 0.99) * 1e3:>9.1f}"
         )
-        print(f"\n{len(every)} steps in {wall:.1f} s: {rate:.0f} steps/s; {retries} retried")
+        empty = sum(r.empty_claims for r in reports)
+        print(
+            f"\n{len(every)} steps in {wall:.1f} s: {rate:.0f} steps/s; {retries} retried; "
+            f"{empty} claims found an empty queue (not counted as steps)"
+        )
         with db.read() as session:
             done = session.execute(select(func.count()).where(Case.state == "DONE")).scalar_one()
             checked, broken = verify_chain(session)

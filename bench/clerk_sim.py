@@ -123,6 +123,7 @@ class ClerkReport:
     steps: list[tuple[int, str, float]] = field(default_factory=list)  # (case id, step, s)
     retries: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    empty_claims: int = 0  # claim_next calls that found the queue empty (not steps)
     wall_s: float = 0.0
 
 
@@ -156,17 +157,32 @@ class _Clerk:
         """Claim a case at the furthest post that has one and do that post's work."""
         from counter_app.services import cases
 
+        waiting = self._waiting()
         for state in self.posts:
+            if not waiting.get(state.value):
+                continue
             case = self.step(
                 0, f"claim:{state.value}", lambda s=state: cases.claim_next(self.db, self.user, s)
             )
             if case is None:
                 self.report.steps.pop()  # nothing to claim is not a step of any case
+                self.report.empty_claims += 1
                 continue
             self.report.steps[-1] = (case.id, *self.report.steps[-1][1:])
             self._do(state, case.id, case.capital_account)
             return True
         return False
+
+    def _waiting(self) -> dict[str, int]:
+        """Unclaimed cases per post: what the clerk's queue screens show (one light read,
+        so a clerk does not open a write transaction at every empty post)."""
+        with self.db.read() as session:
+            rows = session.execute(
+                select(Case.state, func.count())
+                .where(Case.claimed_by.is_(None), Case.state.in_([p.value for p in self.posts]))
+                .group_by(Case.state)
+            ).all()
+        return {state: int(count) for state, count in rows}
 
     def _do(self, state: CaseState, cid: int, account: str) -> None:
         from counter_app.services import cases

@@ -1,8 +1,8 @@
 """Faults in the middle of work leave nothing half-written (issue: shared database, 3).
 
 - `counter-app import BIG.csv` killed with SIGKILL while its transaction is visibly
-  writing (SQLite: the -wal file grows; PostgreSQL: the tables grow on disk and the
-  backend holds a transaction id), on both backends;
+  writing (SQLite: it reports 10,000 rows written and holds the write lock;
+  PostgreSQL: the tables grow on disk and the backend holds a transaction id);
 - the server ending the import's connection (pg_terminate_backend) mid-import;
 - the server ending a clerk's connection between two statements of one step
   (flag_account), through the CLI;
@@ -14,8 +14,11 @@ the audit chain verifies, and doing the step again succeeds.
 from __future__ import annotations
 
 import csv
+import re
 import signal
+import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -149,15 +152,16 @@ def test_sqlite_import_killed_mid_write_leaves_nothing(
     wal = db.sqlite_path.with_name(db.sqlite_path.name + "-wal")
 
     proc = _start_import(sqlite_url, big_export)
+    progress = _ProgressWatcher(proc)
     _wait_for(
-        "the import's transaction spills into the -wal file",
-        lambda: wal.exists() and wal.stat().st_size > 16 << 20,
+        "the import to report 10,000 rows written inside its write transaction",
+        lambda: progress.rows >= 10_000 and _sqlite_write_locked(db.sqlite_path),
         proc,
     )
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
     assert proc.returncode == -signal.SIGKILL
-    assert wal.stat().st_size > 16 << 20  # the half-written transaction is on disk
+    assert wal.exists()  # the killed transaction's journal is left behind, to be recovered
 
     db = Database(sqlite_url)  # opens, recovers, and shows nothing of the killed import
     try:
@@ -173,6 +177,36 @@ def test_sqlite_import_killed_mid_write_leaves_nothing(
         _second_import_succeeds(db, small_export.with_name("small.csv"), capsys)
     finally:
         db.dispose()
+
+
+class _ProgressWatcher:
+    """Follows an import's progress lines ("importing BIG.csv: 12,000 rows (6%)")."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.rows = 0
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            found = re.search(r": ([\d,]+) rows", line)
+            if found:
+                self.rows = int(found.group(1).replace(",", ""))
+
+
+def _sqlite_write_locked(path: Path | None) -> bool:
+    """True while another connection holds the file's write transaction."""
+    assert path is not None
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
 
 
 def _pg_monitor(url: str) -> Engine:
