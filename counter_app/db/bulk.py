@@ -59,3 +59,43 @@ def insert_dicts(session: Session, table: Table, rows: Sequence[dict[str, Any]])
         return
     columns = list(rows[0])
     insert_rows(session, table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
+def sql_literal(session: Session, table: Table, column: str, value: Any) -> str:
+    """``value`` written as a SQL literal for ``table.column`` (after the type's conversion).
+
+    For the few constants of a bulk statement (a timestamp, a batch id); only None,
+    int and str values are accepted.
+    """
+    dialect = session.connection().dialect
+    processor = table.c[column].type._cached_bind_processor(dialect)
+    stored = processor(value) if processor is not None else value
+    if stored is None:
+        return "NULL"
+    if isinstance(stored, bool) or not isinstance(stored, int | str):
+        raise TypeError(f"no literal for {type(stored).__name__} in {table.name}.{column}")
+    if isinstance(stored, int):
+        return str(stored)
+    return "'" + stored.replace("'", "''") + "'"
+
+
+def insert_numbered(
+    session: Session, table: Table, values: Sequence[tuple[str, str]], rows: Sequence[Any]
+) -> None:
+    """SQLite: one executemany whose VALUES are SQL over each row's numbered parameters.
+
+    ``values`` pairs each column with its SQL, e.g. ``("id", "?1 + 1000")``,
+    ``("name", "?2")`` or a ``sql_literal``: rows go to the driver exactly as given (no
+    per-row conversion in Python), so they must already hold what SQLite stores.
+    A parameter may be used twice or not at all.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    assert connection.dialect.name == "sqlite", "numbered parameters are SQLite's"
+    quote = connection.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c, _ in values)}) "
+        f"VALUES ({', '.join(expression for _, expression in values)})"
+    )
+    connection.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))

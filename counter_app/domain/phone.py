@@ -121,3 +121,8 @@ def check_phone(raw: str | None) -> PhoneCheck:
 def normalize_phone(raw: str | None) -> str | None:
     """The national significant number (digits, no trunk 0) of a valid number, else None."""
     return _analyse(raw)[1]
+
+
+def analyse_phone(raw: str | None) -> tuple[PhoneCheck, str | None]:
+    """``check_phone`` and ``normalize_phone`` at once (the import needs both)."""
+    return _analyse(raw)

@@ -115,11 +115,11 @@ def _name_key(name: str) -> str:
     return "" if is_blank_or_placeholder(name) else normalize_name(name)
 
 
-def _id_reason(facts: AccountFacts, policy: ScreeningPolicy) -> Reason | None:
-    if facts.id_type is IdType.RIC:
-        check = check_resident_id(facts.id_number, policy.base_date).check
+def _id_reason(id_type: str, id_number: str, base_date: date) -> Reason | None:
+    if id_type == IdType.RIC:
+        check = check_resident_id(id_number, base_date).check
     else:
-        check = check_other_id(facts.id_number).check
+        check = check_other_id(id_number).check
     if check is IdCheck.VALID:
         return None
     if check is IdCheck.MISSING:
@@ -139,6 +139,73 @@ def _address_reason(address: str, min_chars: int) -> Reason | None:
     return None
 
 
+# Reasons as bits of an int: the bulk path (an import) collects a row's reasons in one
+# int and looks its text and class up in a small cache instead of building sets.
+REASON_BITS: dict[Reason, int] = {reason: 1 << index for index, reason in enumerate(Reason)}
+_NAME_MISSING = REASON_BITS[Reason.NAME_MISSING]
+_PHONE_MISSING = REASON_BITS[Reason.PHONE_MISSING]
+_PHONE_INVALID = REASON_BITS[Reason.PHONE_INVALID]
+_FILE_MISSING = REASON_BITS[Reason.FILE_MISSING]
+_SEC_NAME_MISMATCH = REASON_BITS[Reason.SEC_NAME_MISMATCH]
+_SEC_ID_MISMATCH = REASON_BITS[Reason.SEC_ID_MISMATCH]
+_DORMANT = REASON_BITS[Reason.DORMANT]
+
+
+def reasons_of_mask(mask: int) -> frozenset[Reason]:
+    return frozenset(reason for reason, bit in REASON_BITS.items() if mask & bit)
+
+
+def row_reason_mask(
+    policy: ScreeningPolicy,
+    name: str,
+    name_key: str,
+    id_type: str,
+    id_number: str,
+    id_key: str,
+    phone: PhoneCheck,
+    address: str,
+    has_paper_file: bool,
+    opened_on: date,
+    balance_cents: int,
+    holdings_cents: int,
+    last_trade_on: date | None,
+    securities: Iterable[tuple[str, str, str, str]],
+) -> int:
+    """``row_reasons`` as bits, for callers that already hold the normalized values.
+
+    ``name_key`` is "" for a blank or placeholder name, else ``normalize_name(name)``;
+    ``id_key`` is ``normalize_id(id_number)``; ``phone`` is ``check_phone`` of the
+    phone; ``securities`` are (market, account number, holder name, holder ID number).
+    One body for both paths, so the import and ``row_reasons`` cannot disagree.
+    """
+    mask = 0
+    if not name_key:
+        mask = _NAME_MISSING
+    id_reason = _id_reason(id_type, id_number, policy.base_date)
+    if id_reason is not None:
+        mask |= REASON_BITS[id_reason]
+    if phone is PhoneCheck.MISSING:
+        mask |= _PHONE_MISSING
+    elif phone is PhoneCheck.INVALID:
+        mask |= _PHONE_INVALID
+    address_reason = _address_reason(address, policy.min_address_chars)
+    if address_reason is not None:
+        mask |= REASON_BITS[address_reason]
+    if not has_paper_file:
+        mask |= _FILE_MISSING
+    for _market, _number, holder_name, holder_id in securities:
+        # Identical text needs no normalizing: the common case, and a cheap test.
+        if holder_name != name and _name_key(holder_name) != name_key:
+            mask |= _SEC_NAME_MISMATCH
+        if holder_id != id_number and normalize_id(holder_id) != id_key:
+            mask |= _SEC_ID_MISMATCH
+    if balance_cents <= policy.dormant_balance_limit_cents and holdings_cents == 0:
+        activity = last_trade_on if last_trade_on is not None else opened_on
+        if activity <= policy.dormant_cutoff:
+            mask |= _DORMANT
+    return mask
+
+
 def row_reasons(facts: AccountFacts, policy: ScreeningPolicy) -> frozenset[Reason]:
     """Every reason one account's own row shows, plus ``DORMANT`` when it is dormant.
 
@@ -149,39 +216,44 @@ def row_reasons(facts: AccountFacts, policy: ScreeningPolicy) -> frozenset[Reaso
     customer), and no mismatch when both are blank (the customer's own gap is already
     NAME_MISSING / ID_MISSING).
     """
-    reasons: set[Reason] = set()
-    add = reasons.add
+    mask = row_reason_mask(
+        policy,
+        facts.name,
+        _name_key(facts.name),
+        facts.id_type,
+        facts.id_number,
+        normalize_id(facts.id_number),
+        check_phone(facts.phone),
+        facts.address,
+        facts.has_paper_file,
+        facts.opened_on,
+        facts.balance_cents,
+        facts.holdings_cents,
+        facts.last_trade_on,
+        [(s.market, s.account_no, s.holder_name, s.holder_id_number) for s in facts.securities],
+    )
+    return reasons_of_mask(mask)
 
-    if is_blank_or_placeholder(facts.name):
-        add(Reason.NAME_MISSING)
-    id_reason = _id_reason(facts, policy)
-    if id_reason is not None:
-        add(id_reason)
 
-    phone = check_phone(facts.phone)
-    if phone is PhoneCheck.MISSING:
-        add(Reason.PHONE_MISSING)
-    elif phone is PhoneCheck.INVALID:
-        add(Reason.PHONE_INVALID)
+class MaskVerdicts:
+    """Reasons text and class of a reasons bitmask and depository status, cached.
 
-    address_reason = _address_reason(facts.address, policy.min_address_chars)
-    if address_reason is not None:
-        add(address_reason)
-    if not facts.has_paper_file:
-        add(Reason.FILE_MISSING)
+    A file has only a few dozen distinct combinations, so the import looks them up
+    instead of sorting and classifying every row.
+    """
 
-    for sec in facts.securities:
-        # Identical text needs no normalizing: the common case, and a cheap test.
-        if sec.holder_name != facts.name and _name_key(sec.holder_name) != _name_key(facts.name):
-            add(Reason.SEC_NAME_MISMATCH)
-        if sec.holder_id_number != facts.id_number and normalize_id(
-            sec.holder_id_number
-        ) != normalize_id(facts.id_number):
-            add(Reason.SEC_ID_MISMATCH)
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, str], tuple[str, str]] = {}
 
-    if is_dormant(facts, policy):
-        add(Reason.DORMANT)
-    return frozenset(reasons)
+    def get(self, mask: int, depository: DepositoryStatus) -> tuple[str, str]:
+        """(reasons text, class value) as ``reasons_to_text`` and ``classify`` give them."""
+        key = (mask, depository)
+        found = self._found.get(key)
+        if found is None:
+            reasons = reasons_of_mask(mask)
+            found = (reasons_to_text(reasons), classify(reasons, depository).value)
+            self._found[key] = found
+        return found
 
 
 def classify(reasons: Iterable[Reason], depository: DepositoryStatus) -> AccountClass:

@@ -56,6 +56,10 @@ COLUMNS: tuple[Column, ...] = (
 
 COLUMN_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 
+COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
+"""Canonical names in the document's order: the order of a row's values on the fast path
+(``ExportReader.value_rows``, ``parse.parse_values``)."""
+
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 
 

@@ -21,9 +21,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from hashlib import blake2b
+from typing import cast
 
 from counter_app.domain.codes import CustomerType, DepositoryStatus, IdType, Market
-from counter_app.importing.columns import COLUMN_BY_NAME
+from counter_app.importing.columns import COLUMN_BY_NAME, COLUMN_NAMES
 from counter_app.importing.reader import RawRow
 
 _MAX_VALUE_SHOWN = 200  # longer values are cut in errors (a runaway field stays small)
@@ -85,7 +86,12 @@ class ParsedRow:
         Stable across processes and Python versions (blake2b over the NUL-joined
         text form), so it can be stored and compared with the next import.
         """
-        parts = [
+        return fields_fingerprint(self.fields())
+
+    def fields(self) -> RowFields:
+        """The row as the plain tuple ``parse_fields`` gives."""
+        return (
+            self.line_no,
             self.capital_account,
             self.name,
             self.customer_type,
@@ -93,24 +99,88 @@ class ParsedRow:
             self.id_number,
             self.phone,
             self.address,
-            self.opened_on.isoformat(),
-            str(self.balance_cents),
-            str(self.holdings_cents),
-            "" if self.last_trade_on is None else self.last_trade_on.isoformat(),
-            str(len(self.securities)),
-        ]
-        for sec in self.securities:
-            parts += (sec.market, sec.account_no, sec.holder_name, sec.holder_id_number)
-        parts += (
+            self.opened_on,
+            self.balance_cents,
+            self.holdings_cents,
+            self.last_trade_on,
+            tuple(
+                (s.market, s.account_no, s.holder_name, s.holder_id_number) for s in self.securities
+            ),
             self.bank,
             self.bank_account,
             self.depository_status,
-            "1" if self.has_paper_file else "0",
+            self.has_paper_file,
         )
-        # NUL cannot occur in a value (the reader refuses control characters and XML
-        # has none), so it separates the parts unambiguously, and cheaply.
-        text = "\x00".join(parts)
-        return blake2b(text.encode("utf-8"), digest_size=16, person=b"counter-row-v2").digest()
+
+
+SecuritiesFields = tuple[Market, str, str, str]
+"""(market, account number, holder name, holder ID number)."""
+
+RowFields = tuple[
+    int,
+    str,
+    str,
+    CustomerType,
+    IdType,
+    str,
+    str,
+    str,
+    date,
+    int,
+    int,
+    date | None,
+    tuple[SecuritiesFields, ...],
+    str,
+    str,
+    DepositoryStatus,
+    bool,
+]
+"""A ``ParsedRow`` as a plain tuple, fields in the same order (the bulk path: no object
+per row)."""
+
+
+def fields_fingerprint(fields: RowFields) -> bytes:
+    """``ParsedRow.fingerprint`` of a row given as ``RowFields``."""
+    (
+        _line_no,
+        capital_account,
+        name,
+        customer_type,
+        id_type,
+        id_number,
+        phone,
+        address,
+        opened_on,
+        balance_cents,
+        holdings_cents,
+        last_trade_on,
+        securities,
+        bank,
+        bank_account,
+        depository_status,
+        has_paper_file,
+    ) = fields
+    parts = [
+        capital_account,
+        name,
+        customer_type,
+        id_type,
+        id_number,
+        phone,
+        address,
+        opened_on.isoformat(),
+        str(balance_cents),
+        str(holdings_cents),
+        "" if last_trade_on is None else last_trade_on.isoformat(),
+        str(len(securities)),
+    ]
+    for sec in securities:
+        parts += sec
+    parts += (bank, bank_account, depository_status, "1" if has_paper_file else "0")
+    # NUL cannot occur in a value (the reader refuses control characters and XML
+    # has none), so it separates the parts unambiguously, and cheaply.
+    text = "\x00".join(parts)
+    return blake2b(text.encode("utf-8"), digest_size=16, person=b"counter-row-v2").digest()
 
 
 # -- value readers -------------------------------------------------------------------
@@ -318,102 +388,139 @@ def parse_row(raw: RawRow) -> ParsedRow | list[RowError]:
     A column absent from the file reads as empty. Duplicate capital accounts need the
     whole file: see :class:`DuplicateTracker`.
     """
+    fields = parse_fields(raw)
+    if isinstance(fields, list):
+        return fields
+    return ParsedRow(
+        *fields[:12],
+        tuple(ParsedSecurities(*sec) for sec in fields[12]),
+        *fields[13:],
+    )
+
+
+def parse_fields(raw: RawRow) -> RowFields | list[RowError]:
+    """``parse_row`` giving the row as a plain tuple (``RowFields``)."""
     get = raw.values.get
+    return parse_values(raw.line_no, tuple([get(name, "") for name in COLUMN_NAMES]), raw.extra)
+
+
+def parse_values(
+    line_no: int, values: tuple[str, ...], extra: tuple[str, ...] = ()
+) -> RowFields | list[RowError]:
+    """``parse_fields`` of a row given as its values in ``COLUMN_NAMES`` order ("" when
+    the file has no such column): the reader's fast path, no dict per row."""
+    (
+        v_capital_account,
+        v_name,
+        v_customer_type,
+        v_id_type,
+        v_id_number,
+        v_phone,
+        v_address,
+        v_opened_on,
+        v_balance,
+        v_holdings_value,
+        v_last_trade_on,
+        v_sh_account,
+        v_sh_name,
+        v_sh_id_number,
+        v_sz_account,
+        v_sz_name,
+        v_sz_id_number,
+        v_bank,
+        v_bank_account,
+        v_depository_status,
+        v_paper_file,
+    ) = values
     bad: _Errors | None = None
 
-    capital = get("capital_account", "")
+    capital = v_capital_account
     if not _CAPITAL(capital):
-        bad = _Errors(raw.line_no)
+        bad = _Errors(line_no)
         bad.add(
             "capital_account", capital, _MISSING["capital_account"] if not capital else _BAD_CAPITAL
         )
 
-    text = get("opened_on", "")
+    text = v_opened_on
     opened_on = _date(text) if text else _MISSING["opened_on"]
     if type(opened_on) is tuple:
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("opened_on", text, opened_on)
 
-    text = get("balance", "")
+    text = v_balance
     balance = _cents(text) if text else _MISSING["balance"]
     if type(balance) is tuple:
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("balance", text, balance)
 
-    text = get("holdings_value", "")
+    text = v_holdings_value
     holdings = _cents(text) if text else 0
     if type(holdings) is tuple:
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("holdings_value", text, holdings)
 
-    text = get("last_trade_on", "")
+    text = v_last_trade_on
     last_trade_on = _date(text) if text else None
     if type(last_trade_on) is tuple:
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("last_trade_on", text, last_trade_on)
 
-    securities: list[ParsedSecurities] = []
-    account = get("sh_account", "")
+    securities: list[SecuritiesFields] = []
+    account = v_sh_account
     if account:
         if _SH_ACCOUNT(account):
-            securities.append(
-                ParsedSecurities(
-                    Market.SH, account.upper(), get("sh_name", ""), get("sh_id_number", "")
-                )
-            )
+            securities.append((Market.SH, account.upper(), v_sh_name, v_sh_id_number))
         else:
-            bad = bad or _Errors(raw.line_no)
+            bad = bad or _Errors(line_no)
             bad.add("sh_account", account, _BAD_SH)
-    elif get("sh_name") or get("sh_id_number"):
-        bad = bad or _Errors(raw.line_no)
+    elif v_sh_name or v_sh_id_number:
+        bad = bad or _Errors(line_no)
         bad.add("sh_account", "", _HOLDER_WITHOUT_ACCOUNT[Market.SH])
-    account = get("sz_account", "")
+    account = v_sz_account
     if account:
         if _SZ_ACCOUNT(account):
-            securities.append(
-                ParsedSecurities(Market.SZ, account, get("sz_name", ""), get("sz_id_number", ""))
-            )
+            securities.append((Market.SZ, account, v_sz_name, v_sz_id_number))
         else:
-            bad = bad or _Errors(raw.line_no)
+            bad = bad or _Errors(line_no)
             short = account.isascii() and account.isdigit() and len(account) < 10
             bad.add("sz_account", account, _BAD_SZ_SHORT if short else _BAD_SZ)
-    elif get("sz_name") or get("sz_id_number"):
-        bad = bad or _Errors(raw.line_no)
+    elif v_sz_name or v_sz_id_number:
+        bad = bad or _Errors(line_no)
         bad.add("sz_account", "", _HOLDER_WITHOUT_ACCOUNT[Market.SZ])
 
-    text = get("bank_account", "")
+    text = v_bank_account
     bank_account = "".join(text.split()) if text else ""
     if bank_account and not (bank_account.isascii() and bank_account.isdigit()):
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("bank_account", text, _BAD_BANK_ACCOUNT)
 
-    text = get("customer_type", "")
+    text = v_customer_type
     customer_type = _CUSTOMER_TYPES.read(text)
     if customer_type is _UNKNOWN:
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("customer_type", text, _CUSTOMER_TYPES.problem)
-    text = get("id_type", "")
+    text = v_id_type
     id_type = _ID_TYPES.read(text)
     if id_type is _UNKNOWN:
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("id_type", text, _ID_TYPES.problem)
-    text = get("depository_status", "")
+    text = v_depository_status
     depository_status = _DEPOSITORY_STATUSES.read(text)
     if depository_status is _UNKNOWN:
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("depository_status", text, _DEPOSITORY_STATUSES.problem)
-    text = get("paper_file", "")
+    text = v_paper_file
     paper_file = _PAPER_FILE.read(text)
     if paper_file is _UNKNOWN:
-        bad = bad or _Errors(raw.line_no)
+        bad = bad or _Errors(line_no)
         bad.add("paper_file", text, _PAPER_FILE.problem)
 
-    if raw.extra:
-        bad = bad or _Errors(raw.line_no)
-        count = len(raw.extra)
+    if extra:
+        bad = bad or _Errors(line_no)
+        count = len(extra)
         bad.add(
             "",
-            " | ".join(raw.extra),
+            " | ".join(extra),
             (
                 f"the row has {count} value(s) beyond the last column of the header: is a "
                 "delimiter inside an unquoted value (an amount like 418,761.09 needs quotes)?",
@@ -424,29 +531,29 @@ def parse_row(raw: RawRow) -> ParsedRow | list[RowError]:
 
     if bad is not None:
         return bad.errors
-    # The checks above leave only well-typed values here; the asserts tell mypy so.
-    assert isinstance(opened_on, date) and isinstance(balance, int)
-    assert isinstance(holdings, int) and not isinstance(last_trade_on, tuple)
-    assert isinstance(customer_type, CustomerType) and isinstance(id_type, IdType)
-    assert isinstance(depository_status, DepositoryStatus) and isinstance(paper_file, bool)
-    return ParsedRow(
-        raw.line_no,
-        capital,
-        get("name", ""),
-        customer_type,
-        id_type,
-        get("id_number", ""),
-        get("phone", ""),
-        get("address", ""),
-        opened_on,
-        balance,
-        holdings,
-        last_trade_on,
-        tuple(securities),
-        get("bank", ""),
-        bank_account,
-        depository_status,
-        paper_file,
+    # The checks above leave only well-typed values here (the cast tells mypy so; asserts
+    # would cost a million isinstance calls a million rows).
+    return cast(
+        RowFields,
+        (
+            line_no,
+            capital,
+            v_name,
+            customer_type,
+            id_type,
+            v_id_number,
+            v_phone,
+            v_address,
+            opened_on,
+            balance,
+            holdings,
+            last_trade_on,
+            tuple(securities),
+            v_bank,
+            bank_account,
+            depository_status,
+            paper_file,
+        ),
     )
 
 

@@ -1,13 +1,20 @@
 """The database-free half of an import: rows parsed, checked and screened.
 
-A ``Preparer`` turns each ``RawRow`` into a ``PreparedRow`` (plain tuples, ready to
-insert) or into the row's errors. It needs no database, so for a file it runs in a
-second process (``prepare_file_in_worker``) while the first writes the previous
-chunk: on two cores an import costs about the larger of the two halves, not their sum.
+A ``Preparer`` turns each ``RawRow`` into plain tuples ready to insert (or into the
+row's errors). It needs no database, so for a file it runs in a second process
+(``FileWorker``) while the first writes the previous chunk: on two cores an import
+costs about the larger of the two halves, not their sum.
+
+Rows cross between the processes as plain tuples packed with ``marshal`` (several
+times cheaper than pickling objects), in the form the database stores on SQLite: dates
+as ISO text, enums as their values. Each row carries a *key*, its number among the
+file's readable rows (1, 2, ...): the writer derives the new rows' ids from it, so on
+SQLite the tuples go to ``executemany`` as they arrive.
 """
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
 import queue as queue_module
@@ -17,24 +24,24 @@ import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from counter_app.db.models import CapitalAccount, Customer, SecuritiesAccount
 from counter_app.domain.codes import CustomerType, DepositoryStatus, IdType, Market
 from counter_app.domain.normalize import is_blank_or_placeholder, normalize_id, normalize_name
-from counter_app.domain.phone import normalize_phone
-from counter_app.domain.screening import (
-    AccountFacts,
-    ScreeningPolicy,
-    SecuritiesFacts,
-    classify,
-    reasons_to_text,
-    row_reasons,
-)
+from counter_app.domain.phone import analyse_phone
+from counter_app.domain.screening import MaskVerdicts, ScreeningPolicy, row_reason_mask
 from counter_app.errors import UserError
 from counter_app.importing.errors import FileRefused
-from counter_app.importing.parse import DuplicateTracker, ParsedRow, RowError, parse_row
-from counter_app.importing.reader import ExportReader, RawRow
+from counter_app.importing.parse import (
+    DuplicateTracker,
+    RowError,
+    RowFields,
+    SecuritiesFields,
+    fields_fingerprint,
+    parse_values,
+)
+from counter_app.importing.reader import ExportReader, ValueRow
 
 CHUNK_ROWS = 2000
 # Chunks in flight between the processes: bounds memory whatever the file's size.
@@ -66,29 +73,59 @@ ACCOUNT_DATA_COLUMNS = (
 )
 SECURITIES_COLUMNS = ("market", "account_no", "holder_name", "holder_id_number")
 
+CustomerRow = tuple[Any, ...]
+"""(key, *CUSTOMER_COLUMNS values)."""
+AccountRow = tuple[Any, ...]
+"""(key, account number, *ACCOUNT_DATA_COLUMNS values, class of the row's own reasons)."""
+SecuritiesRow = tuple[int, str, str, str, str]
+"""(key, *SECURITIES_COLUMNS values)."""
 
-class PreparedRow(NamedTuple):
-    """One readable row, screened: values in the column orders above."""
+# Positions in an AccountRow.
+A_KEY = 0
+A_NUMBER = 1
+A_OPENED_ON = 2
+A_LAST_TRADE_ON = 5
+A_DEPOSITORY = 8
+A_REASONS = 9
+A_SECURITIES_COUNT = 10
+A_FINGERPRINT = 11
+A_CLASS = 12
 
-    line_no: int
-    capital_account: str
-    fingerprint: bytes
-    customer: tuple[Any, ...]
-    account: tuple[Any, ...]
-    securities: tuple[tuple[str, str, str, str], ...]
-    own_reasons: str
-    # the class it has when nothing else (duplicates, flags) applies: a new account's
-    own_class: str
-    depository_status: str
+# Enum members as their plain str values: marshal takes exact built-in types only.
+_PLAIN: dict[str, str] = {
+    member: member.value
+    for enum in (CustomerType, IdType, DepositoryStatus, Market)
+    for member in enum
+}
 
 
 @dataclass
 class PreparedChunk:
-    rows: list[PreparedRow]
-    errors: list[RowError]
-    rows_read: int
+    """Prepared rows of a stretch of the file, as parallel lists (row i in each)."""
+
+    customers: list[CustomerRow] = field(default_factory=list)
+    accounts: list[AccountRow] = field(default_factory=list)
+    securities: list[SecuritiesRow] = field(default_factory=list)  # in row order
+    line_nos: list[int] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
     bytes_done: int = 0
     bytes_total: int = 0
+
+    def drop_rows(self) -> None:
+        self.customers, self.accounts, self.securities, self.line_nos = [], [], [], []
+
+    def to_wire(self) -> tuple[bytes, list[RowError], int, int, int]:
+        rows = marshal.dumps((self.customers, self.accounts, self.securities, self.line_nos))
+        return rows, self.errors, self.rows_read, self.bytes_done, self.bytes_total
+
+    @classmethod
+    def from_wire(cls, wire: tuple[bytes, list[RowError], int, int, int]) -> PreparedChunk:
+        rows, errors, rows_read, bytes_done, bytes_total = wire
+        customers, accounts, securities, line_nos = marshal.loads(rows)
+        return cls(
+            customers, accounts, securities, line_nos, errors, rows_read, bytes_done, bytes_total
+        )
 
 
 def _column_length(column: Any) -> int:
@@ -126,34 +163,36 @@ _SHORTEST_LIMIT = min(
 )
 
 
-def length_errors(parsed: ParsedRow, name_norm: str, id_norm: str) -> list[RowError]:
-    texts = [
-        parsed.name,
-        name_norm,
-        parsed.id_number,
-        id_norm,
-        parsed.phone,
-        parsed.address,
-        parsed.bank_account,
-    ]
-    texts.extend(t for sec in parsed.securities for t in (sec.holder_name, sec.holder_id_number))
-    if max(map(len, texts)) <= _SHORTEST_LIMIT:
+def length_errors(fields: RowFields, name_norm: str, id_norm: str) -> list[RowError]:
+    """The row's texts that are longer than their column holds (usually none)."""
+    line_no, name, id_number, phone = fields[0], fields[2], fields[5], fields[6]
+    address, bank_account, securities = fields[7], fields[14], fields[12]
+    longest = max(
+        len(name),
+        len(name_norm),
+        len(id_number),
+        len(id_norm),
+        len(phone),
+        len(address),
+        len(bank_account),
+    )
+    for sec in securities:
+        longest = max(longest, len(sec[2]), len(sec[3]))
+    if longest <= _SHORTEST_LIMIT:
         return []
     checks = [
-        ("name", parsed.name, parsed.name, _NAME_MAX),
-        ("name", parsed.name, name_norm, _NAME_NORM_MAX),
-        ("id_number", parsed.id_number, parsed.id_number, _ID_MAX),
-        ("id_number", parsed.id_number, id_norm, _ID_NORM_MAX),
-        ("phone", parsed.phone, parsed.phone, _PHONE_MAX),
-        ("address", parsed.address, parsed.address, _ADDRESS_MAX),
-        ("bank_account", parsed.bank_account, parsed.bank_account, _BANK_ACCOUNT_MAX),
+        ("name", name, name, _NAME_MAX),
+        ("name", name, name_norm, _NAME_NORM_MAX),
+        ("id_number", id_number, id_number, _ID_MAX),
+        ("id_number", id_number, id_norm, _ID_NORM_MAX),
+        ("phone", phone, phone, _PHONE_MAX),
+        ("address", address, address, _ADDRESS_MAX),
+        ("bank_account", bank_account, bank_account, _BANK_ACCOUNT_MAX),
     ]
-    for sec in parsed.securities:
-        prefix = "sh" if sec.market.value == "SH" else "sz"
-        checks.append((f"{prefix}_name", sec.holder_name, sec.holder_name, _HOLDER_NAME_MAX))
-        checks.append(
-            (f"{prefix}_id_number", sec.holder_id_number, sec.holder_id_number, _HOLDER_ID_MAX)
-        )
+    for market, _number, holder_name, holder_id in securities:
+        prefix = "sh" if market == Market.SH else "sz"
+        checks.append((f"{prefix}_name", holder_name, holder_name, _HOLDER_NAME_MAX))
+        checks.append((f"{prefix}_id_number", holder_id, holder_id, _HOLDER_ID_MAX))
     errors: list[RowError] = []
     for column, value, stored, limit in checks:
         if len(stored) > limit and not any(e.column == column for e in errors):
@@ -161,7 +200,7 @@ def length_errors(parsed: ParsedRow, name_norm: str, id_norm: str) -> list[RowEr
             normalized = " once normalized" if stored is not value else ""
             errors.append(
                 RowError(
-                    parsed.line_no,
+                    line_no,
                     column,
                     shown,
                     f"too long{normalized}: at most {limit} characters",
@@ -175,153 +214,166 @@ class Preparer:
     """Parses, checks and screens rows; keeps the whole-file checks (duplicates)."""
 
     def __init__(
-        self,
-        policy: ScreeningPolicy,
-        banks: dict[str, str],
-        known_banks: list[str],
-        *,
-        screen_here: bool = True,
+        self, policy: ScreeningPolicy, banks: dict[str, str], known_banks: list[str]
     ) -> None:
         self.policy = policy
-        self.screen_here = screen_here
         self.banks = banks
         self.known_banks = known_banks
         self.accounts_seen = DuplicateTracker()
         self.securities_seen = DuplicateTracker()
         self.failed = False
+        self.keys = 0  # readable rows so far: the next row's key is one more
+        self.verdicts = MaskVerdicts()
 
-    def prepare(self, raw: RawRow) -> PreparedRow | list[RowError]:
-        parsed = parse_row(raw)
-        if isinstance(parsed, list):
+    def prepare(self, row: ValueRow, chunk: PreparedChunk) -> None:
+        """Add the row to ``chunk``: its tuples, or its errors.
+
+        After the first error of the file, rows are only checked (their errors are
+        all that will be reported), not screened or kept.
+        """
+        fields = parse_values(*row)
+        if isinstance(fields, list):
             self.failed = True
-            return parsed
-        errors: list[RowError] = []
-        duplicate = self.accounts_seen.see(parsed.capital_account, parsed.line_no)
-        if duplicate is not None:
-            errors.append(duplicate)
-        for sec in parsed.securities:
-            twice = self.securities_seen.see(sec.account_no, parsed.line_no)
-            if twice is not None:
-                column = "sh_account" if sec.market.value == "SH" else "sz_account"
-                errors.append(
-                    RowError(
-                        parsed.line_no,
-                        column,
-                        sec.account_no,
-                        twice.message.replace("capital account", "securities account"),
-                        twice.message_zh.replace("资金账号", "证券账户"),
-                    )
-                )
-        name_norm = "" if is_blank_or_placeholder(parsed.name) else normalize_name(parsed.name)
-        id_norm = normalize_id(parsed.id_number)
-        errors.extend(length_errors(parsed, name_norm, id_norm))
+            chunk.errors.extend(fields)
+            return
+        (
+            line_no,
+            capital_account,
+            name,
+            customer_type,
+            id_type,
+            id_number,
+            phone,
+            address,
+            opened_on,
+            balance_cents,
+            holdings_cents,
+            last_trade_on,
+            securities,
+            bank,
+            bank_account,
+            depository,
+            has_paper_file,
+        ) = fields
+        errors = self._whole_file_errors(capital_account, securities, line_no)
+        name_norm = "" if is_blank_or_placeholder(name) else normalize_name(name)
+        id_norm = normalize_id(id_number)
+        too_long = length_errors(fields, name_norm, id_norm)
+        if too_long:
+            errors.extend(too_long)
         bank_code = None
-        if parsed.bank:
-            bank_code = self.banks.get(parsed.bank.strip().upper())
+        if bank:
+            bank_code = self.banks.get(bank.strip().upper())
             if bank_code is None:
                 errors.append(
                     RowError(
-                        parsed.line_no,
+                        line_no,
                         "bank",
-                        parsed.bank,
+                        bank,
                         "unknown bank; known: " + ", ".join(self.known_banks),
                         "未知的存管银行；可用：" + "、".join(self.known_banks),
                     )
                 )
         if errors:
             self.failed = True
-            return errors
-        securities = tuple(
-            (str.__str__(s.market), s.account_no, s.holder_name, s.holder_id_number)
-            for s in parsed.securities
+            chunk.errors.extend(errors)
+            return
+        if self.failed:
+            return
+        phone_check, phone_norm = analyse_phone(phone)
+        mask = row_reason_mask(
+            self.policy,
+            name,
+            name_norm,
+            id_type,
+            id_number,
+            id_norm,
+            phone_check,
+            address,
+            has_paper_file,
+            opened_on,
+            balance_cents,
+            holdings_cents,
+            last_trade_on,
+            securities,
         )
-        fingerprint = parsed.fingerprint()
-        depository = str.__str__(parsed.depository_status)
-        row = PreparedRow(
-            line_no=parsed.line_no,
-            capital_account=parsed.capital_account,
-            fingerprint=fingerprint,
-            customer=(
-                parsed.name,
+        reasons, account_class = self.verdicts.get(mask, depository)
+        self.keys += 1
+        key = self.keys
+        plain = _PLAIN
+        chunk.customers.append(
+            (
+                key,
+                name,
                 name_norm,
-                str.__str__(parsed.customer_type),
-                str.__str__(parsed.id_type),
-                parsed.id_number,
+                plain[customer_type],
+                plain[id_type],
+                id_number,
                 id_norm,
-                parsed.phone,
-                normalize_phone(parsed.phone) or "",
-                parsed.address,
-                parsed.has_paper_file,
-            ),
-            account=(
-                parsed.opened_on,
-                parsed.balance_cents,
-                parsed.holdings_cents,
-                parsed.last_trade_on,
+                phone,
+                phone_norm or "",
+                address,
+                has_paper_file,
+            )
+        )
+        chunk.accounts.append(
+            (
+                key,
+                capital_account,
+                opened_on.isoformat(),
+                balance_cents,
+                holdings_cents,
+                None if last_trade_on is None else last_trade_on.isoformat(),
                 bank_code,
-                parsed.bank_account,
-                depository,
-                "",  # row_reasons: filled by screen()
+                bank_account,
+                plain[depository],
+                reasons,
                 len(securities),
-                fingerprint,
-            ),
-            securities=securities,
-            own_reasons="",
-            own_class="",
-            depository_status=depository,
+                fields_fingerprint(fields),
+                account_class,
+            )
         )
-        return self.screen(row) if self.screen_here else row
+        for market, number, holder_name, holder_id in securities:
+            chunk.securities.append((key, plain[market], number, holder_name, holder_id))
+        chunk.line_nos.append(line_no)
 
-    def screen(self, row: PreparedRow) -> PreparedRow:
-        """Add the row's own reasons and class (the domain rules) to a prepared row.
+    def _whole_file_errors(
+        self, capital_account: str, securities: tuple[SecuritiesFields, ...], line_no: int
+    ) -> list[RowError]:
+        """A capital or securities account seen on an earlier line."""
+        errors: list[RowError] = []
+        duplicate = self.accounts_seen.see(capital_account, line_no)
+        if duplicate is not None:
+            errors.append(duplicate)
+        for market, number, _name, _id in securities:
+            twice = self.securities_seen.see(number, line_no)
+            if twice is not None:
+                errors.append(
+                    RowError(
+                        line_no,
+                        "sh_account" if market == Market.SH else "sz_account",
+                        number,
+                        twice.message.replace("capital account", "securities account"),
+                        twice.message_zh.replace("资金账号", "证券账户"),
+                    )
+                )
+        return errors
 
-        Separate from ``prepare`` so that, when a file is read in a second process,
-        the writing process can take this share of the work and neither waits long.
-        """
-        c = row.customer
-        a = row.account
-        facts = AccountFacts(
-            name=c[0],
-            customer_type=CustomerType(c[2]),
-            id_type=IdType(c[3]),
-            id_number=c[4],
-            phone=c[6],
-            address=c[8],
-            has_paper_file=c[9],
-            opened_on=a[0],
-            balance_cents=a[1],
-            holdings_cents=a[2],
-            last_trade_on=a[3],
-            securities=tuple(
-                SecuritiesFacts(Market(s[0]), s[1], s[2], s[3]) for s in row.securities
-            ),
-        )
-        own = row_reasons(facts, self.policy)
-        own_text = reasons_to_text(own)
-        return row._replace(
-            account=(*a[:7], own_text, *a[8:]),
-            own_reasons=own_text,
-            own_class=str.__str__(classify(own, DepositoryStatus(row.depository_status))),
-        )
-
-    def chunks(self, rows: Iterable[RawRow], size: int = CHUNK_ROWS) -> Iterator[PreparedChunk]:
+    def chunks(self, rows: Iterable[ValueRow], size: int = CHUNK_ROWS) -> Iterator[PreparedChunk]:
         """Prepared rows in chunks; after the first error only errors are kept."""
-        chunk = PreparedChunk([], [], 0)
-        for raw in rows:
-            result = self.prepare(raw)
-            if isinstance(result, list):
-                chunk.errors.extend(result)
-            elif not self.failed:
-                chunk.rows.append(result)
+        chunk = PreparedChunk()
+        prepare = self.prepare
+        for row in rows:
+            prepare(row, chunk)
             chunk.rows_read += 1
             if chunk.rows_read >= size:
                 if self.failed:
-                    chunk.rows = []
+                    chunk.drop_rows()
                 yield chunk
-                chunk = PreparedChunk([], [], 0)
+                chunk = PreparedChunk()
         if chunk.rows_read or chunk.errors:
             if self.failed:
-                chunk.rows = []
+                chunk.drop_rows()
             yield chunk
 
 
@@ -353,10 +405,10 @@ def _worker(path: str, preparer: Preparer, out: Any, parent: int) -> None:
     _exit_with_parent(parent)
     try:
         with ExportReader.open(Path(path)) as reader:
-            for chunk in preparer.chunks(reader):
+            for chunk in preparer.chunks(reader.value_rows()):
                 chunk.bytes_done = reader.bytes_done
                 chunk.bytes_total = reader.bytes_total
-                out.put(("chunk", chunk))
+                out.put(("chunk", chunk.to_wire()))
             out.put(("end", list(reader.unknown_columns)))
     except FileRefused as refused:
         out.put(("refused", str(refused), refused.reason_code, refused.message_zh))
@@ -370,37 +422,40 @@ class WorkerFailed(RuntimeError):
     """The preparing process died of a bug; carries its traceback."""
 
 
-def prepare_file_in_worker(
-    path: Path, preparer: Preparer, outcome: FileOutcome
-) -> Iterator[PreparedChunk]:
-    """Read and prepare ``path`` in a second process, yielding its chunks in order.
+class FileWorker:
+    """Reads and prepares a file in a second process, started at once.
 
-    The caller writes each chunk while the worker prepares the next ones. If the caller
-    stops early (an error, a refusal), the worker is stopped too.
+    Start it before the write transaction (it then reads the encoding and the first
+    chunks while this process gets ready), iterate ``chunks`` once, and ``close`` it
+    in every case: a caller that stops early (an error, a refusal) stops the worker.
     """
-    methods = multiprocessing.get_all_start_methods()
-    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    channel = context.Queue(maxsize=QUEUE_CHUNKS)
-    process = context.Process(
-        target=_worker,
-        args=(str(path), preparer, channel, os.getpid()),
-        name="counter-app-import-reader",
-    )
-    process.daemon = True
-    process.start()
-    try:
+
+    def __init__(self, path: Path, preparer: Preparer) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._channel = context.Queue(maxsize=QUEUE_CHUNKS)
+        self._process = context.Process(
+            target=_worker,
+            args=(str(path), preparer, self._channel, os.getpid()),
+            name="counter-app-import-reader",
+        )
+        self._process.daemon = True
+        self._process.start()
+
+    def chunks(self, outcome: FileOutcome) -> Iterator[PreparedChunk]:
+        """The file's chunks in order; raises what the reading process ran into."""
         while True:
             try:
-                message = channel.get(timeout=1.0)
+                message = self._channel.get(timeout=1.0)
             except queue_module.Empty:
-                if not process.is_alive():
+                if not self._process.is_alive():
                     raise WorkerFailed(
-                        f"the file reader stopped unexpectedly (exit code {process.exitcode})"
+                        f"the file reader stopped unexpectedly (exit code {self._process.exitcode})"
                     ) from None
                 continue
             kind = message[0]
             if kind == "chunk":
-                yield message[1]
+                yield PreparedChunk.from_wire(message[1])
             elif kind == "end":
                 outcome.unknown_columns = message[1]
                 return
@@ -410,9 +465,10 @@ def prepare_file_in_worker(
                 raise UserError(message[1], zh=message[2])
             else:
                 raise WorkerFailed(message[1])
-    finally:
-        if process.is_alive():
-            process.terminate()
-        process.join(timeout=5)
-        channel.close()
-        channel.join_thread()
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=5)
+        self._channel.close()
+        self._channel.join_thread()

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import Index, Table, bindparam, delete, func, inspect, select, text, update
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from counter_app.db.bulk import insert_rows
@@ -28,7 +29,6 @@ from counter_app.db.engine import Database
 from counter_app.db.models import (
     Bank,
     CapitalAccount,
-    Classification,
     Customer,
     ImportBatch,
     SecuritiesAccount,
@@ -37,7 +37,7 @@ from counter_app.domain.codes import AccountClass, DepositoryStatus, Reason
 from counter_app.domain.screening import ScreeningPolicy, reasons_from_text, reasons_to_text
 from counter_app.errors import UserError
 from counter_app.importing.parse import RowError
-from counter_app.importing.reader import RawRow
+from counter_app.importing.reader import RawRow, value_row
 from counter_app.services.audit import AuditLog
 from counter_app.services.classification import (
     active_manual_reasons,
@@ -47,22 +47,37 @@ from counter_app.services.classification import (
     screening_policy,
 )
 from counter_app.services.import_prepare import (
+    A_CLASS,
+    A_DEPOSITORY,
+    A_FINGERPRINT,
+    A_NUMBER,
+    A_REASONS,
+    A_SECURITIES_COUNT,
     ACCOUNT_DATA_COLUMNS,
     CUSTOMER_COLUMNS,
     SECURITIES_COLUMNS,
+    AccountRow,
+    CustomerRow,
     FileOutcome,
+    FileWorker,
     PreparedChunk,
-    PreparedRow,
     Preparer,
-    prepare_file_in_worker,
+    SecuritiesRow,
+)
+from counter_app.services.import_tables import (
+    ACCOUNTS,
+    CUSTOMERS,
+    SECURITIES,
+    SqliteNewRows,
+    account_data,
+    defer_indexes,
+    reserve_ids,
+    snapshot,
+    update_by_id,
 )
 from counter_app.services.settings import BASE_DATE, get_base_date, set_setting
 
-# Bulk paths use Core tables and driver-level executemany: the ORM's bookkeeping
-# would cost more than the SQL.
-_CUSTOMERS = cast(Table, Customer.__table__)
-_ACCOUNTS = cast(Table, CapitalAccount.__table__)
-_SECURITIES = cast(Table, SecuritiesAccount.__table__)
+# Bulk paths use Core tables and driver-level executemany (services/import_tables.py).
 _CUSTOMER_INSERT = ("id", *CUSTOMER_COLUMNS, "updated_at", "version")
 _ACCOUNT_INSERT = (
     "id",
@@ -76,6 +91,10 @@ _ACCOUNT_INSERT = (
     "version",
 )
 _SECURITIES_INSERT = ("capital_account_id", *SECURITIES_COLUMNS)
+_CLASSES = itemgetter(A_CLASS)
+# More candidate IDs than this and duplicates are settled over the whole table (an IN
+# list that long is no help, and SQLite takes at most 32,766 parameters).
+_MAX_DUPLICATE_CANDIDATES = 20_000
 ProgressCallback = Callable[[int, float | None], None]
 """Called with (rows done, fraction done or None when unknown)."""
 
@@ -154,42 +173,44 @@ def import_file(
 
     The file is read, parsed and screened in a second process while this one writes.
     """
-    try:
-        digest = file_sha256(path)
-    except OSError as err:
-        raise UserError(
-            f"cannot read {path}: {err.strerror or err}",
-            zh=f"无法读取 {path}：{err.strerror or err}",
-        ) from err
     now = now or datetime.now()
+    setup = _read_setup(db, base_date, now)
     outcome = FileOutcome()
+    # Started before the write transaction (no lock is held across the fork), and
+    # before hashing the file: the worker checks its encoding meanwhile.
+    worker = FileWorker(path, Preparer(setup.policy, setup.banks, setup.known_banks))
+    try:
+        try:
+            digest = file_sha256(path)
+        except OSError as err:
+            raise UserError(
+                f"cannot read {path}: {err.strerror or err}",
+                zh=f"无法读取 {path}：{err.strerror or err}",
+            ) from err
+        progress_state: dict[str, float] = {}
 
-    def chunks(preparer: Preparer) -> Iterator[PreparedChunk]:
-        # The reading process parses and checks; this one screens and writes: about
-        # an even share of the work each.
-        preparer.screen_here = False
-        for chunk in prepare_file_in_worker(path, preparer, outcome):
-            if progress is not None and chunk.bytes_total:
-                progress_state["fraction"] = min(1.0, chunk.bytes_done / chunk.bytes_total)
-            chunk.rows = [preparer.screen(row) for row in chunk.rows]
-            yield chunk
+        def chunks() -> Iterator[PreparedChunk]:
+            for chunk in worker.chunks(outcome):
+                if progress is not None and chunk.bytes_total:
+                    progress_state["fraction"] = min(1.0, chunk.bytes_done / chunk.bytes_total)
+                yield chunk
 
-    progress_state: dict[str, float] = {}
+        def report(done: int) -> None:
+            if progress is not None:
+                progress(done, progress_state.get("fraction"))
 
-    def report(done: int) -> None:
-        if progress is not None:
-            progress(done, progress_state.get("fraction"))
-
-    summary = _run_import(
-        db,
-        chunks,
-        source_name=path.name,
-        source_sha256=digest,
-        base_date=base_date,
-        operator=operator,
-        progress=report,
-        now=now,
-    )
+        summary = _run_import(
+            db,
+            setup,
+            chunks(),
+            source_name=path.name,
+            source_sha256=digest,
+            operator=operator,
+            progress=report,
+            now=now,
+        )
+    finally:
+        worker.close()
     summary.unknown_columns = list(outcome.unknown_columns)
     return summary
 
@@ -206,39 +227,54 @@ def import_rows(
     now: datetime | None = None,
 ) -> ImportSummary:
     """Import rows already split into columns (generated demo data), in this process."""
+    now = now or datetime.now()
+    setup = _read_setup(db, base_date, now)
+    preparer = Preparer(setup.policy, setup.banks, setup.known_banks)
     return _run_import(
         db,
-        lambda preparer: preparer.chunks(rows),
+        setup,
+        preparer.chunks(map(value_row, rows)),
         source_name=source_name,
         source_sha256=source_sha256,
-        base_date=base_date,
         operator=operator,
         progress=progress,
-        now=now or datetime.now(),
+        now=now,
     )
 
 
-def _run_import(
-    db: Database,
-    chunks: Callable[[Preparer], Iterable[PreparedChunk]],
-    *,
-    source_name: str,
-    source_sha256: str,
-    base_date: date | None,
-    operator: str,
-    progress: Callable[[int], None] | None,
-    now: datetime,
-) -> ImportSummary:
-    # What preparing needs is read first, outside the write transaction: the reading
-    # process starts (forks) before this one holds any lock or open transaction.
+@dataclass(frozen=True)
+class _Setup:
+    """What preparing needs, read before the write transaction."""
+
+    stored_base: date | None
+    base_date: date
+    policy: ScreeningPolicy
+    banks: dict[str, str]
+    known_banks: list[str]
+
+
+def _read_setup(db: Database, base_date: date | None, now: datetime) -> _Setup:
     with db.read() as session:
         stored_base = get_base_date(session)
         chosen_base = _choose_base_date(stored_base, base_date, now)
         policy = screening_policy(session, chosen_base)
         spellings, known = bank_spellings(session)
-    preparer = Preparer(policy, spellings, known)
+    return _Setup(stored_base, chosen_base, policy, spellings, known)
+
+
+def _run_import(
+    db: Database,
+    setup: _Setup,
+    chunks: Iterable[PreparedChunk],
+    *,
+    source_name: str,
+    source_sha256: str,
+    operator: str,
+    progress: Callable[[int], None] | None,
+    now: datetime,
+) -> ImportSummary:
     with db.write() as session:
-        if get_base_date(session) != stored_base:
+        if get_base_date(session) != setup.stored_base:
             raise UserError(
                 "another import set the base date meanwhile: import again",
                 zh="另一次导入刚刚设定了基准日：请重新导入",
@@ -250,14 +286,14 @@ def _run_import(
             session,
             source_name,
             source_sha256,
-            chosen_base,
-            stored_base is None,
-            policy,
+            setup.base_date,
+            setup.stored_base is None,
+            setup.policy,
             operator,
             now,
         )
         try:
-            run.execute(chunks(preparer), progress)
+            run.execute(chunks, progress)
         finally:
             if db.is_sqlite:
                 # back to the usual cache; never let this hide the import's own error
@@ -280,6 +316,15 @@ def _choose_base_date(stored: date | None, asked: date | None, now: datetime) ->
             zh=f"基准日 {chosen.isoformat()} 晚于今天",
         )
     return chosen
+
+
+class _Incoming(NamedTuple):
+    """One prepared row of a chunk, for the paths that compare with stored accounts."""
+
+    line_no: int
+    customer: CustomerRow
+    account: AccountRow
+    securities: list[SecuritiesRow]
 
 
 class _ImportRun:
@@ -308,12 +353,14 @@ class _ImportRun:
             source_name=source_name, base_date=base_date, first_import=first
         )
         self.errors: list[RowError] = []
-        self.accounts_in_file: set[int] = set()
         self.started_empty = session.execute(select(Customer.id).limit(1)).first() is None
+        # Into empty tables every account of the file is new, and every stored account
+        # is one of the file's: no need to remember them.
+        self.accounts_in_file: set[int] | None = None if self.started_empty else set()
         # SQLite only: on a shared server the workstations' role does not own the
         # tables (docs/shared-database.md), so it may not drop their indexes
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        self.deferred_indexes = _defer_indexes(session) if self.started_empty and sqlite else []
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.deferred_indexes = defer_indexes(session) if self.started_empty and self.sqlite else []
         self.audit = AuditLog(session)
         batch = ImportBatch(
             source_name=source_name[:512],
@@ -327,6 +374,15 @@ class _ImportRun:
         self.batch = batch
         if first:
             set_setting(session, BASE_DATE, base_date.isoformat())
+        # Into empty SQLite tables new rows go in straight from the prepared tuples;
+        # otherwise their ids are handed out as before (no gaps where rows are updated)
+        self.new_rows = (
+            SqliteNewRows(
+                session, now=self.now, batch_id=self.batch.id, effective_at=self.effective_at
+            )
+            if self.sqlite and self.started_empty
+            else None
+        )
 
     def execute(
         self, chunks: Iterable[PreparedChunk], progress: Callable[[int], None] | None
@@ -335,25 +391,27 @@ class _ImportRun:
             self.errors.extend(chunk.errors)
             self.summary.rows_read += chunk.rows_read
             if not self.errors:
-                self._write_chunk(chunk.rows)
+                self._write_chunk(chunk)
             if progress is not None:
                 progress(self.summary.rows_read)
         if self.errors:  # the write transaction rolls back as the error leaves it
             raise ImportRefused(self.errors, self.summary.rows_read)
+        candidates = self._duplicate_candidates()
         connection = self.session.connection()
         for index in self.deferred_indexes:
             index.create(connection)
-        self._settle_duplicates()
+        self._settle_duplicates(candidates)
         self._finish()
 
-    def _write_chunk(self, prepared: list[PreparedRow]) -> None:
-        if not prepared:
+    def _write_chunk(self, chunk: PreparedChunk) -> None:
+        if not chunk.accounts:
             return
-        if self.started_empty:
+        if self.accounts_in_file is None:
             # nothing to compare with: every account is new, and no securities account
             # can belong to an account outside the file (the file's own are checked)
-            self._insert_new(prepared)
+            self._insert_new(chunk.customers, chunk.accounts, chunk.securities)
             return
+        accounts = chunk.accounts
         existing = {
             row.account_no: row
             for row in self.session.execute(
@@ -366,32 +424,52 @@ class _ImportRun:
                     CapitalAccount.reasons,
                     CapitalAccount.version,
                 ).where(CapitalAccount.account_no.in_(bindparam("numbers", expanding=True))),
-                {"numbers": [p.capital_account for p in prepared]},
+                {"numbers": [a[A_NUMBER] for a in accounts]},
             )
         }
-        fresh = []
-        changed = []
-        for p in prepared:
-            old = existing.get(p.capital_account)
-            if old is None:
-                fresh.append(p)
-            elif old.source_fingerprint == p.fingerprint:
+        securities_of: defaultdict[int, list[SecuritiesRow]] = defaultdict(list)
+        for sec in chunk.securities:
+            securities_of[sec[0]].append(sec)
+        fresh: list[_Incoming] = []
+        changed: list[tuple[_Incoming, Any]] = []
+        for index, account in enumerate(accounts):
+            self.accounts_in_file.add(int(account[A_NUMBER]))
+            old = existing.get(account[A_NUMBER])
+            if old is not None and old.source_fingerprint == account[A_FINGERPRINT]:
                 self.summary.unchanged += 1
                 self.summary.per_class[old.account_class] += 1
-                self.accounts_in_file.add(int(p.capital_account))
+                continue
+            row = _Incoming(
+                chunk.line_nos[index],
+                chunk.customers[index],
+                account,
+                securities_of.get(account[0], []),
+            )
+            if old is None:
+                fresh.append(row)
             else:
-                changed.append((p, old))
+                changed.append((row, old))
         self._check_securities_owners(fresh, changed)
         if self.errors:
             return
         if fresh:
-            self._insert_new(fresh)
+            self._insert_new(
+                [r.customer for r in fresh],
+                [r.account for r in fresh],
+                [sec for r in fresh for sec in r.securities],
+            )
         if changed:
             self._update_changed(changed)
 
-    def _check_securities_owners(self, fresh: list[PreparedRow], changed: list[Any]) -> None:
+    def _check_securities_owners(
+        self, fresh: list[_Incoming], changed: list[tuple[_Incoming, Any]]
+    ) -> None:
         """A securities account may not be taken from an account the file leaves alone."""
-        wanted = {s[1]: p for p in [*fresh, *(pair[0] for pair in changed)] for s in p.securities}
+        wanted = {
+            sec[2]: row
+            for row in [*fresh, *(pair[0] for pair in changed)]
+            for sec in row.securities
+        }
         if not wanted:
             return
         moving_ids = {old.id for _, old in changed}
@@ -403,12 +481,12 @@ class _ImportRun:
         if moving_ids:
             stmt = stmt.where(SecuritiesAccount.capital_account_id.not_in(moving_ids))
         for sec_no, owner in self.session.execute(stmt, {"numbers": list(wanted)}):
-            p = wanted[sec_no]
-            if owner == p.capital_account:
+            row = wanted[sec_no]
+            if owner == row.account[A_NUMBER]:
                 continue
             self.errors.append(
                 RowError(
-                    p.line_no,
+                    row.line_no,
                     "sh_account" if sec_no.startswith("A") else "sz_account",
                     sec_no,
                     f"this securities account is linked to capital account {owner} in the "
@@ -417,47 +495,59 @@ class _ImportRun:
                 )
             )
 
-    def _insert_new(self, fresh: list[PreparedRow]) -> None:
-        customer_ids = reserve_ids(self.session, _CUSTOMERS, len(fresh))
-        account_ids = reserve_ids(self.session, _ACCOUNTS, len(fresh))
+    def _insert_new(
+        self,
+        customers: list[CustomerRow],
+        accounts: list[AccountRow],
+        securities: list[SecuritiesRow],
+    ) -> None:
+        # a new account has no flags, and its duplicates are settled after the last row:
+        # its class and reasons are those of its own row
+        if self.new_rows is not None:
+            self.new_rows.insert(customers, accounts, securities)
+        else:
+            self._insert_new_with_ids(customers, accounts, securities)
+        self.summary.per_class.update(map(_CLASSES, accounts))
+        self.summary.new += len(accounts)
+
+    def _insert_new_with_ids(
+        self,
+        customers: list[CustomerRow],
+        accounts: list[AccountRow],
+        securities: list[SecuritiesRow],
+    ) -> None:
+        """Ids reserved first (``reserve_ids``), the rows rebuilt around them."""
+        customer_ids = reserve_ids(self.session, CUSTOMERS, len(accounts))
+        account_ids = reserve_ids(self.session, ACCOUNTS, len(accounts))
         now, batch_id = self.now, self.batch.id
-        customers: list[tuple[Any, ...]] = []
-        accounts: list[tuple[Any, ...]] = []
-        securities: list[tuple[Any, ...]] = []
+        customer_rows: list[tuple[Any, ...]] = []
+        account_rows: list[tuple[Any, ...]] = []
         history: list[tuple[int, str, str, int]] = []
-        per_class = self.summary.per_class
-        for p, customer_id, account_id in zip(fresh, customer_ids, account_ids, strict=True):
-            customers.append((customer_id, *p.customer, now, 1))
-            # a new account has no flags, and its duplicates are settled after the last row
-            accounts.append(
-                (
-                    account_id,
-                    p.capital_account,
-                    customer_id,
-                    *p.account,
-                    p.own_class,
-                    p.own_reasons,
-                    batch_id,
-                    now,
-                    1,
-                )
-            )
-            securities.extend((account_id, *sec) for sec in p.securities)
-            history.append((account_id, p.own_class, p.own_reasons, len(p.securities)))
-            per_class[p.own_class] += 1
-            self.accounts_in_file.add(int(p.capital_account))
-        insert_rows(self.session, _CUSTOMERS, _CUSTOMER_INSERT, customers)
-        insert_rows(self.session, _ACCOUNTS, _ACCOUNT_INSERT, accounts)
-        insert_rows(self.session, _SECURITIES, _SECURITIES_INSERT, securities)
+        account_of_key: dict[int, int] = {}
+        for c, a, customer_id, account_id in zip(
+            customers, accounts, customer_ids, account_ids, strict=True
+        ):
+            account_of_key[a[0]] = account_id
+            customer_rows.append((customer_id, *c[1:], now, 1))
+            verdict = (a[A_CLASS], a[A_REASONS], batch_id, now, 1)
+            account_rows.append((account_id, a[A_NUMBER], customer_id, *account_data(a), *verdict))
+            history.append((account_id, a[A_CLASS], a[A_REASONS], a[A_SECURITIES_COUNT]))
+        insert_rows(self.session, CUSTOMERS, _CUSTOMER_INSERT, customer_rows)
+        insert_rows(self.session, ACCOUNTS, _ACCOUNT_INSERT, account_rows)
+        insert_rows(
+            self.session,
+            SECURITIES,
+            _SECURITIES_INSERT,
+            [(account_of_key[sec[0]], *sec[1:]) for sec in securities],
+        )
         open_history_period(
             self.session, history, at=self.effective_at, cause="import", close_previous=False
         )
-        self.summary.new += len(fresh)
 
-    def _update_changed(self, changed: list[tuple[PreparedRow, Any]]) -> None:
+    def _update_changed(self, changed: list[tuple[_Incoming, Any]]) -> None:
         account_ids = [old.id for _, old in changed]
         manual = active_manual_reasons(self.session, account_ids)
-        before_rows = _snapshot(self.session, account_ids)
+        before_rows = snapshot(self.session, account_ids)
         self.session.execute(
             delete(SecuritiesAccount).where(SecuritiesAccount.capital_account_id.in_(account_ids))
         )
@@ -465,27 +555,28 @@ class _ImportRun:
         securities: list[tuple[Any, ...]] = []
         customer_updates = []
         account_updates = []
-        for p, old in changed:
+        for row, old in changed:
+            account = row.account
             verdict = judge(
-                reasons_from_text(p.own_reasons),
+                reasons_from_text(account[A_REASONS]),
                 # settled for real after the last row; keeping the old value meanwhile
                 # avoids a period that only lasts until then
                 duplicate=Reason.DUPLICATE_ID.value in old.reasons.split(";"),
                 manual=manual.get(old.id, set()),
-                depository=DepositoryStatus(p.depository_status),
+                depository=DepositoryStatus(account[A_DEPOSITORY]),
             )
             reasons = reasons_to_text(verdict.reasons)
             customer_updates.append(
                 {
                     "id": old.customer_id,
-                    **dict(zip(CUSTOMER_COLUMNS, p.customer, strict=True)),
+                    **dict(zip(CUSTOMER_COLUMNS, row.customer[1:], strict=True)),
                     "updated_at": self.now,
                 }
             )
             account_updates.append(
                 {
                     "id": old.id,
-                    **dict(zip(ACCOUNT_DATA_COLUMNS, p.account, strict=True)),
+                    **dict(zip(ACCOUNT_DATA_COLUMNS, account_data(account), strict=True)),
                     "account_class": verdict.account_class.value,
                     "reasons": reasons,
                     "last_import_id": self.batch.id,
@@ -493,11 +584,10 @@ class _ImportRun:
                     "version": old.version + 1,
                 }
             )
-            securities.extend((old.id, *sec) for sec in p.securities)
+            securities.extend((old.id, *sec[1:]) for sec in row.securities)
             if verdict.account_class.value != old.account_class or reasons != old.reasons:
-                history.append((old.id, verdict.account_class.value, reasons, len(p.securities)))
+                history.append((old.id, verdict.account_class.value, reasons, len(row.securities)))
             self.summary.per_class[verdict.account_class.value] += 1
-            self.accounts_in_file.add(int(p.capital_account))
         versions = {
             customer_id: version
             for customer_id, version in self.session.execute(
@@ -508,11 +598,11 @@ class _ImportRun:
         }
         for values in customer_updates:
             values["version"] = versions[values["id"]] + 1
-        _update_by_id(self.session, _CUSTOMERS, customer_updates)
-        _update_by_id(self.session, _ACCOUNTS, account_updates)
-        insert_rows(self.session, _SECURITIES, _SECURITIES_INSERT, securities)
+        update_by_id(self.session, CUSTOMERS, customer_updates)
+        update_by_id(self.session, ACCOUNTS, account_updates)
+        insert_rows(self.session, SECURITIES, _SECURITIES_INSERT, securities)
         open_history_period(self.session, history, at=self.effective_at, cause="import")
-        after_rows = _snapshot(self.session, account_ids)
+        after_rows = snapshot(self.session, account_ids)
         for account_id in account_ids:
             before, after = before_rows[account_id], after_rows[account_id]
             changes = {k: v for k, v in after.items() if before.get(k) != v}
@@ -527,12 +617,36 @@ class _ImportRun:
             )
         self.summary.updated += len(changed)
 
-    def _settle_duplicates(self) -> None:
+    def _duplicate_candidates(self) -> set[str] | None:
+        """The ID numbers that may be duplicates, when only this import's rows can be.
+
+        Into empty SQLite tables (the write lock keeps everyone else out) the accounts
+        that need DUPLICATE_ID are all among those of these IDs, and none has it yet:
+        settling just them gives what settling the whole table gives, without the
+        table-wide lookups. None: settle the whole table.
+        """
+        if not (self.sqlite and self.started_empty):
+            return None
+        self.session.flush()
+        # NOT INDEXED: one pass over the table and a sort beat a table lookup per entry
+        # of the ID index (the rule itself is conflicting_ids'; this only narrows it)
+        found = set(
+            self.session.execute(
+                text(
+                    "SELECT id_norm FROM customers NOT INDEXED "
+                    "WHERE id_norm != '' AND name_norm != '' GROUP BY id_norm "
+                    "HAVING min(name_norm) != max(name_norm)"
+                )
+            ).scalars()
+        )
+        return found if len(found) <= _MAX_DUPLICATE_CANDIDATES else None
+
+    def _settle_duplicates(self, candidates: set[str] | None) -> None:
         self.session.flush()
         for account, before, after in refresh_duplicates(
-            self.session, at=self.effective_at, cause="import"
+            self.session, at=self.effective_at, cause="import", id_norms=candidates
         ):
-            if int(account.account_no) in self.accounts_in_file:
+            if self.accounts_in_file is None or int(account.account_no) in self.accounts_in_file:
                 self.summary.per_class[before.account_class.value] -= 1
                 self.summary.per_class[after.account_class.value] += 1
             self.audit.record(
@@ -570,125 +684,3 @@ class _ImportRun:
             at=self.now,
         )
         self.audit.flush()
-
-
-# Secondary indexes whose keys arrive in random order. Into empty SQLite tables (the first
-# screening) it is much cheaper to build them once, sorted, after the last row than to
-# keep them up to date row by row; the DDL is part of the import's transaction, so a
-# refused or killed import leaves them as they were.
-_DEFERRABLE_INDEXES = (
-    "ix_customers_id_norm",
-    "ix_customers_phone_norm",
-    "ix_customers_name_norm",
-    "ix_capital_accounts_account_class",
-    "ix_classifications_stats",
-)
-
-
-def _defer_indexes(session: Session) -> list[Index]:
-    connection = session.connection()
-    if (
-        connection.dialect.name == "postgresql"
-        and not connection.execute(
-            # only the tables' owner may drop their indexes; the workstations' role may not
-            # (docs/shared-database.md), and then imports with the indexes in place
-            text(
-                "SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class "
-                "WHERE oid IN ('customers'::regclass, 'capital_accounts'::regclass, "
-                "'classifications'::regclass)"
-            )
-        ).scalar()
-    ):
-        return []
-    deferred = []
-    inspector = inspect(connection)
-    for table in (_CUSTOMERS, _ACCOUNTS, cast(Table, Classification.__table__)):
-        present = {found["name"] for found in inspector.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name in _DEFERRABLE_INDEXES and index.name in present:
-                index.drop(connection)
-                deferred.append(index)
-    return deferred
-
-
-def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
-    """Primary keys for ``count`` new rows, known before the insert.
-
-    Inserting with RETURNING would give them too, but SQLite then inserts one row per
-    statement to keep their order; knowing the keys first keeps executemany fast.
-    PostgreSQL hands them out from the table's sequence (safe with other writers);
-    on SQLite this transaction holds the write lock (BEGIN IMMEDIATE), so nobody else
-    can take the numbers after the current maximum.
-    """
-    if count == 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                "FROM generate_series(1, :count)"
-            ),
-            {"table": table.name, "count": count},
-        )
-        return [row[0] for row in rows]
-    start = session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    return list(range(start + 1, start + 1 + count))
-
-
-def _update_by_id(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany UPDATE ... WHERE id = ? (Core: no per-object ORM bookkeeping)."""
-    if not rows:
-        return
-    columns = [name for name in rows[0] if name != "id"]
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values({name: bindparam("v_" + name) for name in columns})
-    )
-    session.execute(stmt, [{"row_id": r["id"], **{"v_" + c: r[c] for c in columns}} for r in rows])
-
-
-def _snapshot(session: Session, account_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The importable fields of accounts, for the audit log's before and after."""
-    rows = session.execute(
-        select(
-            CapitalAccount.id,
-            CapitalAccount.account_no,
-            Customer.name,
-            Customer.customer_type,
-            Customer.id_type,
-            Customer.id_number,
-            Customer.phone,
-            Customer.address,
-            Customer.has_paper_file,
-            CapitalAccount.opened_on,
-            CapitalAccount.balance_cents,
-            CapitalAccount.holdings_cents,
-            CapitalAccount.last_trade_on,
-            CapitalAccount.bank_code,
-            CapitalAccount.bank_account,
-            CapitalAccount.depository_status,
-            CapitalAccount.account_class,
-            CapitalAccount.reasons,
-        )
-        .join(Customer, Customer.id == CapitalAccount.customer_id)
-        .where(CapitalAccount.id.in_(account_ids))
-    ).mappings()
-    snapshot: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        values = dict(row)
-        values["securities"] = []
-        snapshot[values.pop("id")] = values
-    secs = session.execute(
-        select(
-            SecuritiesAccount.capital_account_id,
-            SecuritiesAccount.account_no,
-            SecuritiesAccount.holder_name,
-            SecuritiesAccount.holder_id_number,
-        )
-        .where(SecuritiesAccount.capital_account_id.in_(account_ids))
-        .order_by(SecuritiesAccount.account_no)
-    )
-    for account_id, *sec in secs:
-        snapshot[account_id]["securities"].append(sec)
-    return snapshot
