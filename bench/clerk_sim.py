@@ -125,11 +125,20 @@ class ClerkReport:
     errors: list[str] = field(default_factory=list)
     empty_claims: int = 0  # claim_next calls that found the queue empty (not steps)
     wall_s: float = 0.0
+    cpu_s: float = 0.0  # the clerk process's own CPU time over the same span
 
 
 class _Clerk:
-    def __init__(self, db: Database, user: UserView, report: ClerkReport, until: CaseState) -> None:
+    def __init__(
+        self,
+        db: Database,
+        user: UserView,
+        report: ClerkReport,
+        until: CaseState,
+        think_s: float = 0.0,
+    ) -> None:
         self.db = db
+        self.think_s = think_s
         self.user = user
         self.report = report
         # the posts to work at: those before the state the run ends in
@@ -150,6 +159,8 @@ class _Clerk:
                 time.sleep(0.01 * (attempt + 1))
                 continue
             self.report.steps.append((case_id, name, time.perf_counter() - started))
+            if self.think_s:
+                time.sleep(self.think_s)  # the clerk reads the screen and types the next step
             return result
         raise AssertionError("unreachable")
 
@@ -217,20 +228,30 @@ def run_clerk(
     until: CaseState,
     time_limit_s: float,
     out: Any,
+    start_together: Any = None,
+    think_s: float = 0.0,
 ) -> None:
     """One clerk's process: work until all ``total`` cases are in state ``until``
-    (DONE, or BANK_POSTING for a run that stops after audit), or time runs out."""
+    (DONE, or BANK_POSTING for a run that stops after audit), or time runs out.
+
+    ``start_together`` (a barrier) holds the clerk, signed in and connected, until
+    every clerk is: the run measures the hall at work, not interpreters starting."""
     from counter_app.services import cases
 
     report = ClerkReport(clerk)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     db = Database(url)
     try:
         with db.read() as session:
             user = view_of_user(
                 session.execute(select(User).where(User.username == clerk)).scalar_one()
             )
-        me = _Clerk(db, user, report, until)
+        me = _Clerk(db, user, report, until, think_s)
+        if start_together is not None:
+            start_together.wait(timeout=300)
+            started = time.perf_counter()
+        cpu_started = time.process_time()
         pending = list(to_open)
         while time.perf_counter() - started < time_limit_s:
             if pending:
@@ -241,13 +262,14 @@ def run_clerk(
                 continue
             if _remaining(db, total, until) == 0:
                 break
-            time.sleep(0.005)  # others hold the last cases: look again shortly
+            time.sleep(0.05)  # others hold the cases: look again shortly (a queue screen polls)
         else:
             report.errors.append(f"time limit of {time_limit_s:.0f} s reached")
     except Exception:
         report.errors.append(traceback.format_exc())
     finally:
         report.wall_s = time.perf_counter() - started
+        report.cpu_s = time.process_time() - cpu_started
         db.dispose()
         out.put(report)
 
@@ -259,15 +281,28 @@ def run_clerks(
     *,
     until: CaseState = CaseState.DONE,
     time_limit_s: float = 600,
+    think_s: float = 0.0,
 ) -> list[ClerkReport]:
     """Start one process per clerk (spawned: a fresh interpreter, like a workstation),
-    share the accounts to open among them, and collect their reports."""
+    share the accounts to open among them, let them start work together once all are
+    signed in, and collect their reports (``wall_s`` counts from that start)."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
+    start_together = ctx.Barrier(len(clerks))
     procs = [
         ctx.Process(
             target=run_clerk,
-            args=(url, clerk, accounts[i :: len(clerks)], len(accounts), until, time_limit_s, out),
+            args=(
+                url,
+                clerk,
+                accounts[i :: len(clerks)],
+                len(accounts),
+                until,
+                time_limit_s,
+                out,
+                start_together,
+                think_s,
+            ),
         )
         for i, clerk in enumerate(clerks)
     ]

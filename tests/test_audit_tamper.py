@@ -6,10 +6,11 @@ direct access to the database file or server would do it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from counter_app.cli.main import main
 from counter_app.db.engine import Database
@@ -134,3 +135,129 @@ def test_a_rewritten_entry_with_a_fresh_hash_breaks_the_next_link(
     with db.read() as session:
         _, broken = verify_chain(session)
     assert broken is not None and broken.entry_id == after
+
+
+def test_each_link_is_sha256_of_the_previous_hash_and_the_content(
+    db: Database, logged: list[int]
+) -> None:
+    # on PostgreSQL the server function links the entries: its hashes are the ones the
+    # application computes, entry by entry
+    from counter_app.services.audit import GENESIS_HASH, content_digest, link_hash
+
+    with db.read() as session:
+        rows = session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+        prev = GENESIS_HASH
+        for row in rows:
+            digest = content_digest(
+                row.at, row.actor, row.action, row.entity, row.entity_key, row.before, row.after
+            )
+            assert row.prev_hash == prev
+            assert row.entry_hash == hashlib.sha256((prev + digest).encode()).hexdigest()
+            assert row.entry_hash == link_hash(prev, digest)
+            prev = row.entry_hash
+
+
+def test_entries_of_the_first_releases_still_verify_and_still_show_tampering(
+    db: Database, logged: list[int]
+) -> None:
+    # the first releases hashed the previous hash and the content in one go; a log they
+    # wrote, continued by this release, verifies, and an edit in its old part is named
+    from counter_app.services.audit import legacy_entry_hash
+
+    old_part = logged[:6]
+    with db.write() as session:
+        prev = "0" * 64
+        for entry_id in logged:
+            row = session.get(AuditEntry, entry_id)
+            assert row is not None
+            linked = (
+                legacy_entry_hash(
+                    prev,
+                    row.at,
+                    row.actor,
+                    row.action,
+                    row.entity,
+                    row.entity_key,
+                    row.before,
+                    row.after,
+                )
+                if entry_id in old_part
+                else entry_hash_of(row, prev)
+            )
+            session.execute(
+                update(AuditEntry)
+                .where(AuditEntry.id == entry_id)
+                .values(prev_hash=prev, entry_hash=linked)
+            )
+            prev = linked
+    with db.read() as session:
+        assert verify_chain(session) == (len(logged), None)
+    with db.write() as session:
+        session.execute(
+            update(AuditEntry).where(AuditEntry.id == old_part[2]).values(actor="mallory")
+        )
+    with db.read() as session:
+        _, broken = verify_chain(session)
+    assert broken is not None and broken.entry_id == old_part[2]
+
+
+def entry_hash_of(row: AuditEntry, prev: str) -> str:
+    from counter_app.services.audit import entry_hash
+
+    return entry_hash(
+        prev, row.at, row.actor, row.action, row.entity, row.entity_key, row.before, row.after
+    )
+
+
+def test_an_anchor_shows_the_newest_entries_rewritten_or_removed(
+    db: Database, logged: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the chain alone cannot show a rewritten and re-hashed last entry; the anchor
+    # printed by an earlier `audit verify` can
+    from counter_app.services.audit import entry_hash
+
+    code, output = _verify_cli(db, capsys)
+    assert code == 0
+    anchor = output.split("--anchor): ")[1].split()[0]
+    assert anchor.startswith(f"{logged[-1]}:")
+    url = db.url.render_as_string(hide_password=False)
+    assert main(["audit", "verify", "--anchor", anchor, "--db", url]) == 0
+    assert "1 anchor(s) matched" in capsys.readouterr().out
+
+    last = logged[-1]
+    with db.write() as session:
+        row = session.get(AuditEntry, last)
+        assert row is not None
+        forged = entry_hash(
+            row.prev_hash,
+            row.at,
+            "someone_else",
+            row.action,
+            row.entity,
+            row.entity_key,
+            row.before,
+            row.after,
+        )
+        session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.id == last)
+            .values(actor="someone_else", entry_hash=forged)
+        )
+    code, output = _verify_cli(db, capsys)
+    assert code == 0  # the chain itself still links up: that is the gap the anchor closes
+    assert main(["audit", "verify", "--anchor", anchor, "--db", url]) == EXIT_TAMPERED
+    err = capsys.readouterr().err
+    assert f"entry {last} fails" in err and "rewritten" in err
+
+    with db.write() as session:
+        session.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": last})
+    assert main(["audit", "verify", "--anchor", anchor, "--db", url]) == EXIT_TAMPERED
+    assert "removed" in capsys.readouterr().err
+
+
+def test_a_malformed_anchor_is_refused_with_a_message(
+    db: Database, logged: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = db.url.render_as_string(hide_password=False)
+    assert main(["audit", "verify", "--anchor", "12:nothex", "--db", url]) == 2
+    assert "is not an audit anchor" in capsys.readouterr().err

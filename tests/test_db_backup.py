@@ -257,6 +257,24 @@ def test_cli_backup_and_restore(
     db.dispose()
 
 
+def test_cli_backup_prints_an_audit_anchor_the_restored_log_holds(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Database(db_url)
+    _load(db, 10)
+    with db.read() as session:
+        last = session.execute(text("SELECT max(id) FROM audit_log")).scalar_one()
+    target = tmp_path / "anchored.bak"
+    assert main(["backup", str(target), "--db", db_url]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "audit anchor" in x)
+    anchor = line.rsplit(" ", 1)[1]
+    assert anchor.startswith(f"{last}:") and len(anchor.split(":")[1]) == 64
+    assert main(["restore", str(target), "--db", db_url, "--force", "--operator", "it"]) == 0
+    capsys.readouterr()
+    assert main(["audit", "verify", "--anchor", anchor, "--db", db_url]) == 0
+    db.dispose()
+
+
 # -- SQLite ----------------------------------------------------------------------------
 
 

@@ -71,8 +71,14 @@ def _size(n: int) -> str:
 
 
 def cmd_backup(args: argparse.Namespace, db: Database) -> int:
+    from counter_app.db.schema import schema_state
+    from counter_app.services.audit import chain_head
     from counter_app.services.backup import backup_database, sidecar_path
 
+    head = None
+    if not schema_state(db).is_empty:
+        with db.read() as session:
+            head = chain_head(session)  # read first: the backup surely holds this entry
     info = backup_database(db, args.file, overwrite=args.overwrite)
     rows = sum(info.counts.values())
     print(
@@ -80,6 +86,8 @@ def cmd_backup(args: argparse.Namespace, db: Database) -> int:
         f"{rows:,} rows, {info.counts.get('audit_log', 0):,} audit entries)"
     )
     print(f"details: {sidecar_path(info.path)}", file=sys.stderr)
+    if head is not None:
+        print(f"audit anchor (keep it with the backup; `audit verify --anchor`): {head}")
     return 0
 
 

@@ -36,13 +36,21 @@ from counter_app.domain.screening import (
     reasons_to_text,
     row_reasons,
 )
-from counter_app.services.settings import get_base_date, get_dormancy_limits
+from counter_app.services.settings import (
+    BASE_DATE,
+    DORMANT_BALANCE_LIMIT_CENTS,
+    DORMANT_YEARS,
+    dormancy_limits_of,
+    get_settings,
+)
 
 
 def screening_policy(session: Session, base_date: date | None = None) -> ScreeningPolicy:
     """The rules' parameters: the branch's base date and dormancy settings."""
-    limits = get_dormancy_limits(session)
-    base = base_date or get_base_date(session) or date.today()
+    values = get_settings(session, (BASE_DATE, DORMANT_BALANCE_LIMIT_CENTS, DORMANT_YEARS))
+    limits = dormancy_limits_of(values)
+    stored_base = values[BASE_DATE]
+    base = base_date or (date.fromisoformat(stored_base) if stored_base else None) or date.today()
     return ScreeningPolicy(
         base_date=base,
         dormant_balance_limit_cents=limits.balance_limit_cents,
@@ -272,14 +280,26 @@ def refresh_duplicates(
     import). Returns the accounts whose verdict changed, with before and after.
     """
     conflicts = conflicting_ids(session, id_norms)
-    with_flag = select(CapitalAccount.id).where(
-        CapitalAccount.reasons.like(f"%{Reason.DUPLICATE_ID.value}%")
-    )
-    if id_norms is not None:
-        with_flag = with_flag.join(Customer, Customer.id == CapitalAccount.customer_id).where(
-            Customer.id_norm.in_(list(id_norms))
+    if id_norms is None:
+        has_now = set(
+            session.execute(
+                select(CapitalAccount.id).where(
+                    CapitalAccount.reasons.like(f"%{Reason.DUPLICATE_ID.value}%")
+                )
+            ).scalars()
         )
-    has_now = set(session.execute(with_flag).scalars())
+    else:
+        # an edit: the accounts of these ID numbers (the id_norm index), filtered here;
+        # a LIKE in the query made the planner scan every account instead
+        has_now = {
+            account_id
+            for account_id, reasons in session.execute(
+                select(CapitalAccount.id, CapitalAccount.reasons)
+                .join(Customer, Customer.id == CapitalAccount.customer_id)
+                .where(Customer.id_norm.in_(list(id_norms)))
+            )
+            if Reason.DUPLICATE_ID in reasons_from_text(reasons)
+        }
     wanted: set[int] = set()
     conflict_list = sorted(conflicts)
     for start in range(0, len(conflict_list), 900):

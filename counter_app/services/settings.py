@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -101,6 +101,14 @@ def get_setting(session: Session, key: str) -> str | None:
     return value
 
 
+def get_settings(session: Session, keys: Collection[str]) -> dict[str, str | None]:
+    """Several settings in one query (a case step reads three on every re-screening)."""
+    wanted = list(keys)
+    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(wanted)))
+    stored = {key: value for key, value in rows}
+    return {key: stored[key] if key in stored else DEFAULTS.get(key) for key in wanted}
+
+
 def set_setting(session: Session, key: str, value: str) -> str | None:
     """Store a setting; returns the previous stored value (for the audit log)."""
     row = session.get(Setting, key)
@@ -124,7 +132,12 @@ class DormancyLimits:
 
 
 def get_dormancy_limits(session: Session) -> DormancyLimits:
+    return dormancy_limits_of(get_settings(session, (DORMANT_BALANCE_LIMIT_CENTS, DORMANT_YEARS)))
+
+
+def dormancy_limits_of(values: Mapping[str, str | None]) -> DormancyLimits:
+    """The limits from settings already read (``get_settings``)."""
     return DormancyLimits(
-        balance_limit_cents=int(get_setting(session, DORMANT_BALANCE_LIMIT_CENTS) or 10000),
-        years=int(get_setting(session, DORMANT_YEARS) or 3),
+        balance_limit_cents=int(values.get(DORMANT_BALANCE_LIMIT_CENTS) or 10000),
+        years=int(values.get(DORMANT_YEARS) or 3),
     )

@@ -25,3 +25,7 @@ REVOKE UPDATE, DELETE, TRUNCATE ON TABLE audit_log FROM {role};
 
 -- the schema version: read only
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLE alembic_version FROM {role};
+
+-- appending to the audit chain goes through this function (it runs with the caller's
+-- rights: the role's INSERT on audit_log, nothing more)
+GRANT EXECUTE ON FUNCTION counter_app_audit_append(timestamp without time zone[], text[], text[], text[], text[], text[], text[], text[]) TO {role};
