@@ -190,12 +190,12 @@ def test_manual_confirmation_needs_a_reason(
     ccb_case, _ = posted[L_CLEAN]
     with pytest.raises(UserError, match="needs a reason"):
         cases.confirm_manually(db, staff.poster, ccb_case, "  ")
-    with pytest.raises(Refused, match="BANK_POSTING role"):
+    with pytest.raises(Refused, match=r"\(BANK_POSTING\) role"):
         cases.confirm_manually(db, staff.auditor, ccb_case, "phoned")
     done = cases.confirm_manually(db, staff.poster, ccb_case, "bank confirmed by fax", now=at(50))
     assert done.state is CaseState.DONE
     assert done.account_class is AccountClass.QUALIFIED_DEPOSITED
-    with pytest.raises(Refused, match="not at BANK_POSTING"):
+    with pytest.raises(Refused, match=r"not at Bank posting \(BANK_POSTING\)"):
         cases.confirm_manually(db, staff.poster, ccb_case, "again")
 
 

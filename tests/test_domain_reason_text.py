@@ -6,13 +6,40 @@ from enum import Enum
 
 import pytest
 
-from counter_app.domain.codes import AccountClass, DepositoryStatus, Reason
-from counter_app.domain.reason_text import CLASS_TEXT, DEPOSITORY_TEXT, REASON_TEXT
+from counter_app.domain.codes import (
+    AccountClass,
+    CaseState,
+    DepositoryStatus,
+    FlagReason,
+    Reason,
+    RejectionReason,
+    Role,
+)
+from counter_app.domain.reason_text import (
+    CASE_STATE_TEXT,
+    CLASS_TEXT,
+    DEPOSITORY_TEXT,
+    FLAG_REASON_TEXT,
+    REASON_TEXT,
+    REJECTION_TEXT,
+    ROLE_TEXT,
+    en_words,
+    words,
+    zh_words,
+)
 
 
 @pytest.mark.parametrize(
     ("table", "enum"),
-    [(REASON_TEXT, Reason), (CLASS_TEXT, AccountClass), (DEPOSITORY_TEXT, DepositoryStatus)],
+    [
+        (REASON_TEXT, Reason),
+        (CLASS_TEXT, AccountClass),
+        (DEPOSITORY_TEXT, DepositoryStatus),
+        (CASE_STATE_TEXT, CaseState),
+        (ROLE_TEXT, Role),
+        (FLAG_REASON_TEXT, FlagReason),
+        (REJECTION_TEXT, RejectionReason),
+    ],
 )
 def test_every_code_has_both_texts(table: dict[object, tuple[str, str]], enum: type[Enum]) -> None:
     assert set(table) == set(enum)
@@ -45,3 +72,24 @@ def test_domain_words() -> None:
         "待银行确认",
         "已确认",
     ]
+
+
+@pytest.mark.parametrize(
+    "enum", [CaseState, Role, FlagReason, RejectionReason, Reason, AccountClass, DepositoryStatus]
+)
+def test_words_of_a_code_never_show_the_code(enum: type[Enum]) -> None:
+    for code in enum:
+        assert code.value not in zh_words(code)  # type: ignore[arg-type]
+        assert en_words(code).endswith(f"({code.value})")  # type: ignore[arg-type]
+
+
+def test_words_go_by_the_enum_not_the_equal_string() -> None:
+    # CaseState.AUDIT == Role.AUDIT == "AUDIT" and FlagReason.OTHER == RejectionReason.OTHER
+    assert words(FlagReason.OTHER) == ("其他不合格（人工标记）", "Other reason (flagged by staff)")
+    assert words(RejectionReason.OTHER) == ("其他（见备注）", "Other (see the note)")
+    assert zh_words(CaseState.DONE) == "已办结"
+    assert zh_words(Role.SUPERVISOR) == "主管"
+    assert en_words(CaseState.DATA_FILLING) == "Data filling (DATA_FILLING)"
+    assert (
+        FLAG_REASON_TEXT[FlagReason.AGENCY_IMPROPER] == REASON_TEXT[Reason.MANUAL_AGENCY_IMPROPER]
+    )

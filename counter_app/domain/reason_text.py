@@ -1,12 +1,22 @@
 """Plain words for the codes, as (Chinese, English): what a clerk reads on screen and paper.
 
 Kept in the domain (not only in Qt .ts files) because the command line, the PDF
-ledger and the GUI all show them. Tests check that every code has words.
+ledger, the services' refusal messages and the GUI all show them. Tests check that
+every code has words. A message for a clerk names a code by these words, never by the
+code itself (an English message may add the code in parentheses for the command line).
 """
 
 from __future__ import annotations
 
-from counter_app.domain.codes import AccountClass, DepositoryStatus, Reason
+from counter_app.domain.codes import (
+    AccountClass,
+    CaseState,
+    DepositoryStatus,
+    FlagReason,
+    Reason,
+    RejectionReason,
+    Role,
+)
 
 REASON_TEXT: dict[Reason, tuple[str, str]] = {
     Reason.SEC_NAME_MISMATCH: (
@@ -60,3 +70,79 @@ DEPOSITORY_TEXT: dict[DepositoryStatus, tuple[str, str]] = {
     DepositoryStatus.PENDING_BANK: ("待银行确认", "Awaiting bank confirmation"),
     DepositoryStatus.ACTIVE: ("已确认", "Confirmed by the bank"),
 }
+
+#: the case's stage: the post it waits at, or how it ended
+CASE_STATE_TEXT: dict[CaseState, tuple[str, str]] = {
+    CaseState.DIVERSION: ("分流", "Diversion"),
+    CaseState.DATA_FILLING: ("资料补录", "Data filling"),
+    CaseState.SIGNING: ("签约", "Signing"),
+    CaseState.AUDIT: ("复核", "Audit"),
+    CaseState.BANK_POSTING: ("银行登记", "Bank posting"),
+    CaseState.DONE: ("已办结", "Done"),
+    CaseState.CANCELLED: ("已撤销", "Cancelled"),
+}
+
+#: a user's roles: the five counter posts, supervision and administration
+ROLE_TEXT: dict[Role, tuple[str, str]] = {
+    Role.DIVERSION: ("分流", "Diversion"),
+    Role.DATA_FILLING: ("资料补录", "Data filling"),
+    Role.SIGNING: ("签约", "Signing"),
+    Role.AUDIT: ("复核", "Audit"),
+    Role.BANK_POSTING: ("银行登记", "Bank posting"),
+    Role.SUPERVISOR: ("主管", "Supervisor"),
+    Role.ADMINISTRATOR: ("管理员", "Administrator"),
+}
+
+#: a person's flag has the words of the account reason it sets (one table, not two)
+FLAG_REASON_TEXT: dict[FlagReason, tuple[str, str]] = {
+    flag: REASON_TEXT[flag.reason] for flag in FlagReason
+}
+
+#: what an auditor may reject a case for (the post it goes back to: services/cases.py)
+REJECTION_TEXT: dict[RejectionReason, tuple[str, str]] = {
+    RejectionReason.ID_COPY_UNCLEAR: ("身份证复印件不清晰", "ID copy unclear"),
+    RejectionReason.DATA_MISMATCH: ("资料与证件不符", "Data do not match the documents"),
+    RejectionReason.SIGNATURE_MISSING: (
+        "协议缺少客户签名",
+        "Customer's signature missing on the agreement",
+    ),
+    RejectionReason.AGREEMENT_WRONG: ("协议填写有误", "Agreement filled in wrongly"),
+    RejectionReason.BANK_ACCOUNT_WRONG: ("银行账号有误", "Bank account wrong"),
+    RejectionReason.OTHER: ("其他（见备注）", "Other (see the note)"),
+}
+
+Labelled = (
+    CaseState | Role | FlagReason | RejectionReason | Reason | AccountClass | DepositoryStatus
+)
+
+
+def words(code: Labelled) -> tuple[str, str]:
+    """The (Chinese, English) words of a code.
+
+    Dispatched on the enum's type, not its value: ``CaseState.AUDIT`` and ``Role.AUDIT``
+    (or ``FlagReason.OTHER`` and ``RejectionReason.OTHER``) are equal strings.
+    """
+    if isinstance(code, CaseState):
+        return CASE_STATE_TEXT[code]
+    if isinstance(code, Role):
+        return ROLE_TEXT[code]
+    if isinstance(code, FlagReason):
+        return FLAG_REASON_TEXT[code]
+    if isinstance(code, RejectionReason):
+        return REJECTION_TEXT[code]
+    if isinstance(code, Reason):
+        return REASON_TEXT[code]
+    if isinstance(code, AccountClass):
+        return CLASS_TEXT[code]
+    return DEPOSITORY_TEXT[code]
+
+
+def zh_words(code: Labelled) -> str:
+    """The Chinese words of a code, for a Chinese message."""
+    return words(code)[0]
+
+
+def en_words(code: Labelled) -> str:
+    """The English words of a code followed by the code, e.g. ``Data filling (DATA_FILLING)``:
+    the English message also serves the command line, where the code is what one types."""
+    return f"{words(code)[1]} ({code.value})"

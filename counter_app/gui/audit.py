@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.gui import i18n, ops
+from counter_app.gui import i18n, modal, ops
 from counter_app.gui.labels import state_name, step_name
 from counter_app.gui.pdf_view import PdfPreview
 from counter_app.gui.post_page import CaseEditor, step_words
@@ -328,7 +328,7 @@ class AuditEditor(CaseEditor):
         if case is None or self._busy:
             return
         dialog = RejectDialog(self, case.case_no)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        accepted = modal.run_modal(dialog) == QDialog.DialogCode.Accepted
         codes, note = dialog.codes(), dialog.note.toPlainText().strip()
         dialog.deleteLater()
         if not accepted:

@@ -33,7 +33,7 @@ from counter_app.domain.codes import (
     Reason,
 )
 from counter_app.domain.reason_text import REASON_TEXT
-from counter_app.gui import errors, i18n, ops
+from counter_app.gui import errors, i18n, modal, ops
 from counter_app.gui.conflict_dialog import KEEP_MINE, ConflictDialog
 from counter_app.gui.document_dialog import DocumentDialog
 from counter_app.gui.post_page import CaseEditor
@@ -460,7 +460,7 @@ class DataFillingEditor(CaseEditor):
     def resolve_conflict(self, exc: CustomerChanged) -> None:
         mine = self.edited_fields()
         dialog = ConflictDialog(self, exc.fields, set(mine))
-        dialog.exec()
+        modal.run_modal(dialog)
         choice = dialog.choice
         dialog.deleteLater()
         if choice == KEEP_MINE:
@@ -506,7 +506,7 @@ class DataFillingEditor(CaseEditor):
             )
             return
         dialog = DocumentDialog(self, self.tr("Data change form"), pdf)
-        dialog.exec()
+        modal.run_modal(dialog)
         dialog.deleteLater()
 
 

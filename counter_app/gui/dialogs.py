@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.gui import modal
+
 
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     """Ask a yes/no question; No is the default (Enter does not confirm by accident)."""
@@ -24,7 +26,7 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
         parent,
     )
     box.setDefaultButton(QMessageBox.StandardButton.No)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    return modal.run_modal(box) == QMessageBox.StandardButton.Yes
 
 
 class ReasonDialog(QDialog):
@@ -77,7 +79,7 @@ def ask_reason(parent: QWidget | None, title: str, prompt: str) -> str | None:
     """The reason typed, or None when the person cancelled."""
     dialog = ReasonDialog(parent, title, prompt)
     try:
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason():
+        if modal.run_modal(dialog) == QDialog.DialogCode.Accepted and dialog.reason():
             return dialog.reason()
         return None
     finally:

@@ -41,9 +41,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.domain.codes import IdType, Role
+from counter_app.domain.codes import FlagReason, IdType, Role
 from counter_app.domain.masking import mask_bank_account, mask_id
-from counter_app.domain.reason_text import CLASS_TEXT, DEPOSITORY_TEXT, REASON_TEXT
+from counter_app.domain.reason_text import (
+    CLASS_TEXT,
+    DEPOSITORY_TEXT,
+    FLAG_REASON_TEXT,
+    REASON_TEXT,
+)
 from counter_app.gui import dialogs, errors, i18n, ops
 from counter_app.gui.labels import restriction_name, state_name
 from counter_app.gui.qtypes import Index
@@ -126,6 +131,14 @@ def _para(text: str) -> str:
 def _items(texts: Iterable[str], *, red: bool = False) -> str:
     style = " style='color:#b00020'" if red else ""
     return "<ul>" + "".join(f"<li><span{style}>{_e(t)}</span></li>" for t in texts) + "</ul>"
+
+
+def _flag_words(code: str) -> str:
+    """A person's flag in words (the stored code itself if it is not one we know)."""
+    try:
+        return i18n.pick(FLAG_REASON_TEXT[FlagReason(code)])
+    except ValueError:
+        return code
 
 
 def _id_type_words(code: str) -> str:
@@ -440,7 +453,7 @@ class DiversionPage(QWidget):
         return _items(texts)
 
     def _flag_text(self, f: FlagView) -> str:
-        text = f"{f.reason} ({f.flagged_at:%Y-%m-%d}, {f.flagged_by}): {f.note}"
+        text = f"{_flag_words(f.reason)} ({f.flagged_at:%Y-%m-%d}, {f.flagged_by}): {f.note}"
         if f.cleared_at is not None:
             text += self.tr(" — cleared {when} by {who}: {note}").format(
                 when=f"{f.cleared_at:%Y-%m-%d}", who=f.cleared_by or "", note=f.clear_note or ""

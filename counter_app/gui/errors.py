@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from counter_app import __version__
 from counter_app.db.errors import explain
 from counter_app.errors import UserError
-from counter_app.gui import i18n
+from counter_app.gui import i18n, modal
 from counter_app.gui.ops import Cancelled
 from counter_app.importing.errors import FileRefused
 
@@ -97,9 +97,9 @@ def present(parent: QWidget | None, kind: str, text: str, details: str) -> None:
             QMessageBox.StandardButton.Ok,
             parent,
         )
-        box.exec()
+        modal.run_modal(box)
         return
-    BugDialog(parent, text, details).exec()
+    modal.run_modal(BugDialog(parent, text, details))
 
 
 class BugDialog(QDialog):

@@ -3,8 +3,12 @@
 ``IdleWatcher`` restarts a single-shot timer on every key press, mouse press, wheel
 turn and mouse move anywhere in the application; when it fires, ``idle`` is emitted.
 The main window then hides its work behind a ``LockPage`` (the work itself is left
-untouched, widgets and unsaved input included). The signed-in user unlocks with their
-password (``services.users.verify_password``: same failure counting as signing in);
+untouched, widgets and unsaved input included), and ``WindowShield`` hides every other
+window of the application (an open dialog or message box would otherwise stay above the
+lock page with the customer's data on it) until the same user unlocks; dialogs run by
+``modal.run_modal`` carry on afterwards as if nothing had happened. The signed-in user
+unlocks with their password (``services.users.verify_password``: same failure counting
+as signing in);
 "Sign out" instead gives the workstation to someone else, discarding the open work.
 
 The idle time is the branch's setting ``idle_lock_minutes`` (default 10; 0 turns the
@@ -13,6 +17,10 @@ lock off).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,11 +29,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from counter_app.gui import ops
+from counter_app.gui import modal, ops
 from counter_app.gui.session import AppSession
 from counter_app.services.users import UserView, verify_password
 
@@ -91,6 +100,126 @@ class IdleWatcher(QObject):
         if event.type() in _ACTIVITY and self._timer.isActive():
             self._timer.start()
         return False
+
+
+_POPUPS = frozenset({Qt.WindowType.Popup, Qt.WindowType.ToolTip})
+
+
+class WindowShield(QObject):
+    """While the screen is locked: every visible window of the application but ``keep``
+    (the main window showing the lock page) and the lock page's own boxes is hidden, and
+    so is any window that opens meanwhile; ``lift`` shows them again as they were.
+
+    Popups (menus, open combo boxes, tooltips) are closed, not given back.
+    """
+
+    def __init__(self, keep: QWidget, lock_page: QWidget) -> None:
+        super().__init__(keep)
+        self.keep = keep
+        self.lock_page = lock_page
+        self.hidden: list[QWidget] = []
+        self.engaged = False
+        self._allowing = 0
+        self._active_before: QWidget | None = None
+
+    def engage(self) -> None:
+        if self.engaged:
+            return
+        self.engaged = True
+        modal.lock_engaged()
+        active = QApplication.activeWindow()
+        self._active_before = active if active is not self.keep else None
+        QToolTip.hideText()
+        for window in QApplication.topLevelWidgets():
+            self._hide(window)
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+
+    def lift(self) -> None:
+        """Show the hidden windows again (the same user unlocked)."""
+        if not self.engaged:
+            return
+        windows = self._release()
+        for window in windows:
+            if not modal.awaits_lift(window):  # run_modal shows those again, modal
+                window.show()
+        active = self._active_before
+        if (
+            active is not None
+            and shiboken6.isValid(active)
+            and active in windows
+            and active.isVisible()
+        ):
+            active.raise_()
+            active.activateWindow()
+        modal.lock_lifted()
+
+    def discard(self) -> None:
+        """Close the hidden windows for good (someone else takes the workstation)."""
+        if not self.engaged:
+            return
+        for window in self._release():
+            modal.mark_discarded(window)
+            window.close()
+        modal.lock_lifted()
+
+    @contextmanager
+    def allowing(self) -> Iterator[None]:
+        """Let the main window ask its own questions while locked (signing out)."""
+        self._allowing += 1
+        try:
+            yield
+        finally:
+            self._allowing -= 1
+
+    def _release(self) -> list[QWidget]:
+        self.engaged = False
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        windows = [w for w in self.hidden if shiboken6.isValid(w)]
+        self.hidden = []
+        return windows
+
+    def _belongs_to_lock(self, window: QWidget) -> bool:
+        parent = window.parentWidget()
+        while parent is not None:
+            if parent is self.lock_page:
+                return True
+            parent = parent.parentWidget()
+        return False
+
+    def _hide(self, window: QWidget) -> None:
+        if not shiboken6.isValid(window) or not window.isWindow() or not window.isVisible():
+            return
+        if window is self.keep or window in self.hidden or self._belongs_to_lock(window):
+            return
+        if window.windowType() in _POPUPS:
+            window.hide()
+            return
+        # marked before hiding: hiding ends a dialog's exec(), and run_modal must know why
+        modal.mark_hidden(window)
+        self.hidden.append(window)
+        window.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Show
+            and self.engaged
+            and not self._allowing
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+        ):
+            # a window opened while locked (an error box of a background task): hidden
+            # as soon as it is shown, and given back with the others
+            window = watched
+            QTimer.singleShot(0, self, lambda: self._hide_late(window))
+        return False
+
+    def _hide_late(self, window: QWidget) -> None:
+        if self.engaged and not self._allowing:
+            self._hide(window)
 
 
 class LockPage(QWidget):

@@ -3,9 +3,11 @@
 # mypy: disable-error-code="dict-item, arg-type"
 """Names on screen for the workflow's codes (posts, roles, case states, step kinds).
 
-The account's own words (reasons, classes, depository statuses) come from
-``domain.reason_text`` in both languages; these are the GUI's words, marked with
-``QT_TRANSLATE_NOOP`` for lupdate and translated by Qt when shown.
+Roles and case states, like the account's own words (reasons, classes, depository
+statuses), come from ``domain.reason_text`` in both languages: the services' refusal
+messages name them too, and one table keeps the screens and the messages in step. Step
+kinds and restrictions are the GUI's words, marked with ``QT_TRANSLATE_NOOP`` for
+lupdate and translated by Qt when shown.
 """
 
 from __future__ import annotations
@@ -13,28 +15,10 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from counter_app.domain.codes import CaseState, Restriction, Role, StepKind
+from counter_app.domain.reason_text import CASE_STATE_TEXT, ROLE_TEXT
+from counter_app.gui import i18n
 
 CONTEXT = "labels"
-
-ROLE_NAMES: dict[Role, str] = {
-    Role.DIVERSION: QT_TRANSLATE_NOOP("labels", "Diversion"),
-    Role.DATA_FILLING: QT_TRANSLATE_NOOP("labels", "Data filling"),
-    Role.SIGNING: QT_TRANSLATE_NOOP("labels", "Signing"),
-    Role.AUDIT: QT_TRANSLATE_NOOP("labels", "Audit"),
-    Role.BANK_POSTING: QT_TRANSLATE_NOOP("labels", "Bank posting"),
-    Role.SUPERVISOR: QT_TRANSLATE_NOOP("labels", "Supervisor"),
-    Role.ADMINISTRATOR: QT_TRANSLATE_NOOP("labels", "Administrator"),
-}
-
-STATE_NAMES: dict[CaseState, str] = {
-    CaseState.DIVERSION: QT_TRANSLATE_NOOP("labels", "Diversion"),
-    CaseState.DATA_FILLING: QT_TRANSLATE_NOOP("labels", "Data filling"),
-    CaseState.SIGNING: QT_TRANSLATE_NOOP("labels", "Signing"),
-    CaseState.AUDIT: QT_TRANSLATE_NOOP("labels", "Audit"),
-    CaseState.BANK_POSTING: QT_TRANSLATE_NOOP("labels", "Bank posting"),
-    CaseState.DONE: QT_TRANSLATE_NOOP("labels", "Done"),
-    CaseState.CANCELLED: QT_TRANSLATE_NOOP("labels", "Cancelled"),
-}
 
 STEP_NAMES: dict[StepKind, str] = {
     StepKind.OPEN: QT_TRANSLATE_NOOP("labels", "opened"),
@@ -64,11 +48,11 @@ def _t(text: str) -> str:
 
 
 def role_name(role: Role) -> str:
-    return _t(ROLE_NAMES[role])
+    return i18n.pick(ROLE_TEXT[role])
 
 
 def state_name(state: CaseState) -> str:
-    return _t(STATE_NAMES[state])
+    return i18n.pick(CASE_STATE_TEXT[state])
 
 
 def step_name(kind: StepKind) -> str:

@@ -11,14 +11,19 @@ Keyboard first:
 The status bar shows who is signed in, the post on screen, the database (a local file
 on this machine or the shared server) and its health, checked every 30 seconds off the
 GUI thread.
+
+Closing the window or signing out gives back the cases the user claimed in this window
+(after the "unsaved changes" question), so they do not stay held by a clerk who left.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -35,15 +40,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.db.errors import DatabaseProblem
 from counter_app.db.schema import schema_state
 from counter_app.domain.codes import CaseState, Role
-from counter_app.gui import dialogs, errors, i18n, ops
+from counter_app.gui import dialogs, errors, i18n, modal, ops
 from counter_app.gui.accounts_page import AccountsPage
 from counter_app.gui.audit import AuditEditor
 from counter_app.gui.bank_posting import BankPostingPage
 from counter_app.gui.data_filling import DataFillingEditor
 from counter_app.gui.diversion import DiversionPage
-from counter_app.gui.idle_lock import IdleWatcher, LockPage
+from counter_app.gui.idle_lock import IdleWatcher, LockPage, WindowShield
 from counter_app.gui.import_page import ImportPage
 from counter_app.gui.labels import role_name
 from counter_app.gui.post_page import PostPage
@@ -53,10 +59,12 @@ from counter_app.gui.signing import SigningEditor
 from counter_app.gui.stats_page import StatsPage
 from counter_app.gui.users_page import UsersPage
 from counter_app.services.case_core import POST_OF_STATE, CaseView
-from counter_app.services.cases import find_case_by_no, find_open_case
+from counter_app.services.cases import find_case_by_no, find_open_case, get_case, release
 from counter_app.services.lookup import AccountView
 from counter_app.services.settings import IDLE_LOCK_MINUTES, get_setting
 from counter_app.services.users import UserView
+
+log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_MS = 30_000
 CASE_NO = re.compile(r"C\d{14}")
@@ -88,6 +96,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.pages: list[Page] = []
+        #: cases claimed in this window: id -> the claim's time (given back on leaving)
+        self.claims: dict[int, datetime] = {}
+        self._started_at = datetime.now()
         self.setMinimumSize(1000, 640)
         self.resize(1280, 800)
 
@@ -106,6 +117,7 @@ class MainWindow(QMainWindow):
         self.lock_page = LockPage(session)
         self.lock_page.unlocked.connect(self.unlock)
         self.lock_page.sign_out_requested.connect(self.sign_out)
+        self.shield = WindowShield(self, self.lock_page)
         self.central = QStackedWidget()
         self.central.addWidget(self.work)
         self.central.addWidget(self.lock_page)
@@ -189,6 +201,8 @@ class MainWindow(QMainWindow):
             post = POST_OF_STATE[state]
             if s.can_view(post):
                 page = PostPage(s, state, editor_class(s))
+                page.queue.taken.connect(self._note_claim)
+                page.queue.released.connect(self._forget_claim)
                 self.post_pages[state] = page
                 self._add(state.value, page, lambda p=post: role_name(p))  # type: ignore[misc]
         self.bank_page: BankPostingPage | None = None
@@ -302,8 +316,8 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def show_keys(self) -> None:
-        QMessageBox.information(
-            self,
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
             self.tr("Keyboard shortcuts"),
             self.tr(
                 "Ctrl+F or F3: search (Enter to find)\n"
@@ -317,7 +331,11 @@ class MainWindow(QMainWindow):
                 "Ctrl+L: lock the screen\n"
                 "A barcode scanner works anywhere: the case or account it names opens."
             ),
+            QMessageBox.StandardButton.Ok,
+            self,
         )
+        modal.run_modal(box)
+        box.deleteLater()
 
     # -- pages ------------------------------------------------------------------------
 
@@ -515,6 +533,8 @@ class MainWindow(QMainWindow):
         self.toolbar.setEnabled(False)
         self.menuBar().setEnabled(False)
         self.central.setCurrentWidget(self.lock_page)
+        # after the lock page is up: hiding a dialog hands the screen back to this window
+        self.shield.engage()
         self.lock_page.prepare()
 
     def unlock(self, user: UserView) -> None:
@@ -527,6 +547,7 @@ class MainWindow(QMainWindow):
         self.idle.restart()
         if self._focus_before_lock is not None:
             self._focus_before_lock.setFocus()
+        self.shield.lift()
 
     def unsaved_work(self) -> list[str]:
         """Case numbers with edits not saved yet (data filling forms)."""
@@ -550,11 +571,61 @@ class MainWindow(QMainWindow):
         )
 
     def sign_out(self) -> None:
-        if not self._may_leave():
-            return
+        with self.shield.allowing():
+            if not self._may_leave():
+                return
+        self.shield.discard()
+        self.release_claims()
         self.shutdown()
         self.hide()
         self.signed_out.emit()
+
+    # -- claims -----------------------------------------------------------------------
+
+    def _note_claim(self, case: CaseView) -> None:
+        """A case the user holds now; remembered if the claim was made in this window
+        (a case still held from an earlier day is not this window's to give back)."""
+        at = case.claimed_at
+        if case.claimed_by == self.session.username and at is not None and at >= self._started_at:
+            self.claims[case.id] = at
+
+    def _forget_claim(self, case_id: int) -> None:
+        self.claims.pop(case_id, None)
+
+    def release_claims(self) -> list[str]:
+        """Give back the cases claimed in this window and still held by the same claim;
+        returns their numbers. Never raises: a database that cannot be reached leaves the
+        claims for a supervisor to release, and the window closes all the same."""
+        claims, self.claims = self.claims, {}
+        db, actor = self.session.db, self.session.actor
+        released: list[str] = []
+        left = list(claims)
+        while left:
+            case_id = left[0]
+            try:
+                case = get_case(db, actor, case_id)
+                # the same claim still: not moved on, released, or taken again meanwhile
+                if (
+                    case.is_open
+                    and case.claimed_by == actor.username
+                    and case.claimed_at == claims[case_id]
+                ):
+                    release(db, actor, case_id)
+                    released.append(case.case_no)
+            except DatabaseProblem as exc:
+                # unreachable or failing: do not wait on it once more per case
+                log.warning(
+                    "leaving without giving back the claims on case ids %s "
+                    "(a supervisor can release them): %s",
+                    left,
+                    exc,
+                )
+                break
+            except Exception:
+                # a refusal for this one case (or a bug): never keep the window from closing
+                log.warning("leaving: could not give back case id %s", case_id, exc_info=True)
+            left.pop(0)
+        return released
 
     # -- closing ----------------------------------------------------------------------
 
@@ -569,9 +640,13 @@ class MainWindow(QMainWindow):
                 stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.isVisible() and not self._may_leave():
-            event.ignore()
-            return
+        if self.isVisible():
+            with self.shield.allowing():
+                if not self._may_leave():
+                    event.ignore()
+                    return
+        self.shield.discard()
+        self.release_claims()
         self.shutdown()
         super().closeEvent(event)
         self.closed.emit()

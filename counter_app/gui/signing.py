@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.bank_account import bank_account_message, clean_bank_account
-from counter_app.gui import dialogs, i18n, ops
+from counter_app.gui import dialogs, i18n, modal, ops
 from counter_app.gui.document_dialog import DocumentDialog
 from counter_app.gui.pdf_view import PdfPreview
 from counter_app.gui.post_page import CaseEditor
@@ -281,7 +281,7 @@ class SigningEditor(CaseEditor):
         dialog = DocumentDialog(
             self, self.tr("Agreement {number}").format(number=agreement_no), pdf
         )
-        dialog.exec()
+        modal.run_modal(dialog)
         dialog.deleteLater()
         self.moved(case)
         self.message.emit(

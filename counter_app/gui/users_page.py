@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.domain.codes import Role
-from counter_app.gui import errors, ops
+from counter_app.gui import errors, modal, ops
 from counter_app.gui.labels import role_name, yes_no
 from counter_app.gui.qtypes import Index
 from counter_app.gui.session import AppSession
@@ -299,7 +299,7 @@ class UsersPage(QWidget):
 
     def add(self) -> None:
         dialog = UserDialog(self, "add")
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if modal.run_modal(dialog) != QDialog.DialogCode.Accepted:
             return
         db, actor = self.session.db, self.session.actor
         username, name = dialog.username.text(), dialog.display_name.text()
@@ -314,7 +314,7 @@ class UsersPage(QWidget):
         if user is None:
             return
         dialog = UserDialog(self, "password", user)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if modal.run_modal(dialog) != QDialog.DialogCode.Accepted:
             return
         db, actor, password = self.session.db, self.session.actor, dialog.password.text()
         self._run(
@@ -327,7 +327,7 @@ class UsersPage(QWidget):
         if user is None:
             return
         dialog = UserDialog(self, "roles", user)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if modal.run_modal(dialog) != QDialog.DialogCode.Accepted:
             return
         db, actor, roles = self.session.db, self.session.actor, dialog.roles.roles()
         self._run(

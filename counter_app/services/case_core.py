@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from counter_app.db.engine import Database
 from counter_app.db.models import (
@@ -38,7 +39,13 @@ from counter_app.domain.codes import (
     Role,
     StepKind,
 )
-from counter_app.domain.reason_text import CLASS_TEXT, DEPOSITORY_TEXT, REASON_TEXT
+from counter_app.domain.reason_text import (
+    CLASS_TEXT,
+    DEPOSITORY_TEXT,
+    REASON_TEXT,
+    en_words,
+    zh_words,
+)
 from counter_app.domain.screening import reasons_from_text, reasons_to_text, sort_reasons
 from counter_app.errors import NotFound, Refused, StaleEdit
 from counter_app.services.audit import AuditLog
@@ -211,9 +218,12 @@ def require_post(session: Session, actor: UserView, post: Role, doing: str) -> f
     roles = acting_roles(session, actor)
     if post not in roles:
         raise Refused(
-            f"{actor.display_name} ({actor.username}) does not have the {post.value} role, "
+            f"{actor.display_name} ({actor.username}) does not have the {en_words(post)} role, "
             f"which {doing} needs",
-            zh=f"{actor.display_name} ({actor.username}) 没有 {post.value} 角色，无法办理此项业务",
+            zh=(
+                f"{actor.display_name} ({actor.username}) 没有“{zh_words(post)}”角色，"
+                "无法办理此项业务"
+            ),
         )
     return roles
 
@@ -227,8 +237,8 @@ def require_view(session: Session, actor: UserView, post: Role | None) -> frozen
         return roles
     if post is not None and post in roles:
         return roles
-    what = f"the {post.value} queue" if post is not None else "cases"
-    what_zh = f" {post.value} 队列" if post is not None else "案件"
+    what = f"the {en_words(post)} queue" if post is not None else "cases"
+    what_zh = f"“{zh_words(post)}”队列" if post is not None else "案件"
     raise Refused(
         f"{actor.display_name} ({actor.username}) has no role that may see {what}",
         zh=f"{actor.display_name} ({actor.username}) 没有查看{what_zh}的角色",
@@ -257,10 +267,12 @@ def account_of(session: Session, case: Case) -> CapitalAccount:
 
 def require_state(case: Case, *states: CaseState) -> None:
     if CaseState(case.state) not in states:
-        wanted = " or ".join(s.value for s in states)
+        wanted = " or ".join(map(en_words, states))
+        wanted_zh = "或".join(f"“{zh_words(s)}”" for s in states)
+        now_at = CaseState(case.state)
         raise Refused(
-            f"case {case.case_no} is at {case.state}, not at {wanted}",
-            zh=f"案件 {case.case_no} 当前处于 {case.state} 环节，而不是 {wanted} 环节",
+            f"case {case.case_no} is at {en_words(now_at)}, not at {wanted}",
+            zh=f"案件 {case.case_no} 当前处于“{zh_words(now_at)}”环节，而不是{wanted_zh}环节",
         )
 
 
@@ -309,7 +321,7 @@ def reasons_words(reasons: Iterable[Reason]) -> str:
 
 
 def reasons_words_zh(reasons: Iterable[Reason]) -> str:
-    return "；".join(f"{r.value}（{REASON_TEXT[r][0]}）" for r in sort_reasons(reasons))
+    return "；".join(REASON_TEXT[r][0] for r in sort_reasons(reasons))
 
 
 def depository_zh(status: str) -> str:
@@ -445,26 +457,65 @@ def restriction_view(r: RestrictionRecord) -> RestrictionView:
     )
 
 
+_RESTRICTION_COLUMNS = (
+    RestrictionRecord.id,
+    RestrictionRecord.restriction,
+    RestrictionRecord.batch_no,
+    RestrictionRecord.applied_by,
+    RestrictionRecord.applied_at,
+    RestrictionRecord.apply_reason,
+)
+
+
 def steps_of(session: Session, case_id: int) -> list[StepView]:
-    steps = list(
-        session.execute(
-            select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.id)
-        ).scalars()
-    )
-    names = display_names(session, [s.actor for s in steps])
+    # plain columns, not entities: this runs after every case step
+    rows = session.execute(
+        select(
+            CaseStep.from_state,
+            CaseStep.to_state,
+            CaseStep.actor,
+            CaseStep.at,
+            CaseStep.kind,
+            CaseStep.reasons,
+            CaseStep.note,
+            User.display_name,
+        )
+        .outerjoin(User, User.username == CaseStep.actor)
+        .where(CaseStep.case_id == case_id)
+        .order_by(CaseStep.id)
+    ).all()
     return [
         StepView(
-            from_state=CaseState(s.from_state),
-            to_state=CaseState(s.to_state),
-            actor=s.actor,
-            at=s.at,
-            kind=StepKind(s.kind),
-            reasons=[part for part in s.reasons.split(";") if part],
-            note=s.note,
-            actor_name=names.get(s.actor, ""),
+            from_state=CaseState(from_state),
+            to_state=CaseState(to_state),
+            actor=actor,
+            at=at,
+            kind=StepKind(kind),
+            reasons=[part for part in reasons.split(";") if part],
+            note=note,
+            actor_name=name or "",
         )
-        for s in steps
+        for from_state, to_state, actor, at, kind, reasons, note, name in rows
     ]
+
+
+def _loaded(session: Session, model: type[Any], ids: Collection[int]) -> dict[int, Any]:
+    """Rows by primary key: those this session already holds cost no query (a case step
+    has just loaded its account and customer), the rest come in one query."""
+    found: dict[int, Any] = {}
+    missing = []
+    for key in ids:
+        row = session.identity_map.get(identity_key(model, key))
+        if row is None:
+            missing.append(key)
+        else:
+            found[key] = row
+    if missing:
+        found.update(
+            (row.id, row)
+            for row in session.execute(select(model).where(model.id.in_(missing))).scalars()
+        )
+    return found
 
 
 def case_views(
@@ -474,18 +525,10 @@ def case_views(
     if not cases:
         return []
     account_ids = {c.capital_account_id for c in cases}
-    accounts = {
-        a.id: a
-        for a in session.execute(
-            select(CapitalAccount).where(CapitalAccount.id.in_(account_ids))
-        ).scalars()
-    }
-    customers = {
-        c.id: c
-        for c in session.execute(
-            select(Customer).where(Customer.id.in_({a.customer_id for a in accounts.values()}))
-        ).scalars()
-    }
+    accounts: dict[int, CapitalAccount] = _loaded(session, CapitalAccount, account_ids)
+    customers: dict[int, Customer] = _loaded(
+        session, Customer, {a.customer_id for a in accounts.values()}
+    )
     case_ids = [c.id for c in cases]
     agreements: dict[int, str] = {}
     for case_id, number in session.execute(
@@ -497,15 +540,29 @@ def case_views(
             agreements[case_id] = number  # the last one wins
     restrictions: dict[int, list[RestrictionView]] = {}
     for r in session.execute(
-        select(RestrictionRecord)
+        select(RestrictionRecord.capital_account_id, *_RESTRICTION_COLUMNS)
         .where(
             RestrictionRecord.capital_account_id.in_(account_ids),
             RestrictionRecord.lifted_at.is_(None),
         )
         .order_by(RestrictionRecord.applied_at, RestrictionRecord.id)
-    ).scalars():
-        restrictions.setdefault(r.capital_account_id, []).append(restriction_view(r))
-    names = display_names(session, [c.claimed_by or "" for c in cases])
+    ):
+        restrictions.setdefault(r.capital_account_id, []).append(
+            RestrictionView(
+                id=r.id,
+                restriction=Restriction(r.restriction),
+                batch_no=r.batch_no,
+                applied_by=r.applied_by,
+                applied_at=r.applied_at,
+                apply_reason=r.apply_reason,
+            )
+        )
+    steps = {case.id: steps_of(session, case.id) for case in cases} if with_steps else {}
+    known = {s.actor: s.actor_name for case_steps in steps.values() for s in case_steps}
+    names = {c.claimed_by: known[c.claimed_by] for c in cases if c.claimed_by in known}
+    names.update(
+        display_names(session, [c.claimed_by or "" for c in cases if c.claimed_by not in names])
+    )
     views = []
     for case in cases:
         account = accounts[case.capital_account_id]
@@ -525,7 +582,7 @@ def case_views(
                 account_class=AccountClass(account.account_class),
                 reasons=sort_reasons(reasons_from_text(account.reasons)),
                 depository_status=DepositoryStatus(account.depository_status),
-                steps=steps_of(session, case.id) if with_steps else [],
+                steps=steps.get(case.id, []),
                 claimed_by_name=names.get(case.claimed_by or ""),
                 bank_code=account.bank_code,
                 bank_account=account.bank_account,

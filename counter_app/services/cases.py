@@ -82,6 +82,7 @@ from counter_app.domain.codes import (
     Role,
     StepKind,
 )
+from counter_app.domain.reason_text import REJECTION_TEXT, en_words, zh_words
 from counter_app.domain.screening import reasons_from_text, reasons_to_text, sort_reasons
 from counter_app.errors import NotFound, Refused, StaleEdit, UserError
 from counter_app.services.agreements import issue_agreement
@@ -147,18 +148,9 @@ from counter_app.services.users import UserView
 
 CASE_PREFIX = "C"
 
-#: (code, Chinese, English): what an auditor may reject a case for.
+#: (code, Chinese, English): what an auditor may reject a case for (words: domain.reason_text).
 REJECTION_REASONS: list[tuple[str, str, str]] = [
-    (RejectionReason.ID_COPY_UNCLEAR.value, "身份证复印件不清晰", "ID copy unclear"),
-    (RejectionReason.DATA_MISMATCH.value, "资料与证件不符", "Data do not match the documents"),
-    (
-        RejectionReason.SIGNATURE_MISSING.value,
-        "协议缺少客户签名",
-        "Customer's signature missing on the agreement",
-    ),
-    (RejectionReason.AGREEMENT_WRONG.value, "协议填写有误", "Agreement filled in wrongly"),
-    (RejectionReason.BANK_ACCOUNT_WRONG.value, "银行账号有误", "Bank account wrong"),
-    (RejectionReason.OTHER.value, "其他（见备注）", "Other (see the note)"),
+    (code.value, zh, en) for code, (zh, en) in REJECTION_TEXT.items()
 ]
 
 #: The post each rejection reason sends a case back to (the earliest one wins).
@@ -350,10 +342,10 @@ def _route(session: Session, account: CapitalAccount) -> CaseState:
         )
         raise Refused(
             f"case {existing.case_no} is already open for capital account "
-            f"{account.account_no}: it is at {existing.state}, {held}",
+            f"{account.account_no}: it is at {en_words(CaseState(existing.state))}, {held}",
             zh=(
-                f"资金账户 {account.account_no} 已有在办案件 {existing.case_no}：当前处于 "
-                f"{existing.state} 环节，{held_zh}"
+                f"资金账户 {account.account_no} 已有在办案件 {existing.case_no}：当前处于"
+                f"“{zh_words(CaseState(existing.state))}”环节，{held_zh}"
             ),
         )
     reasons = reasons_from_text(account.reasons)
@@ -609,10 +601,10 @@ def claim(db: Database, actor: UserView, case_id: int, *, now: datetime | None =
         state = CaseState(case.state)
         if state not in QUEUE_STATES:
             raise Refused(
-                f"case {case.case_no} is {state.value}: there is nothing to claim",
-                zh=f"案件 {case.case_no} 已是 {state.value} 状态：无需领取",
+                f"case {case.case_no} is {en_words(state)}: there is nothing to claim",
+                zh=f"案件 {case.case_no} 当前状态为“{zh_words(state)}”：无需领取",
             )
-        require_post(session, actor, POST_OF_STATE[state], f"working at {state.value}")
+        require_post(session, actor, POST_OF_STATE[state], f"working at {en_words(state)}")
         if case.claimed_by == actor.username:
             return case_view(session, case)
         require_not_held_by_other(session, case, actor)
@@ -646,9 +638,11 @@ def claim_next(
     state = CaseState(state)
     now = _now(now)
     if state not in QUEUE_STATES:
-        raise Refused(f"{state.value} is not a queue", zh=f"{state.value} 不是一个业务队列")
+        raise Refused(
+            f"{en_words(state)} is not a queue", zh=f"“{zh_words(state)}”不是一个业务队列"
+        )
     with writing(db) as session:
-        require_post(session, actor, POST_OF_STATE[state], f"working at {state.value}")
+        require_post(session, actor, POST_OF_STATE[state], f"working at {en_words(state)}")
         stmt = select(Case).where(Case.state == state.value, Case.claimed_by.is_(None))
         if state is CaseState.AUDIT:
             if _setting_on(session, AUDITOR_NOT_FILLER):
@@ -888,15 +882,22 @@ def save_data(
         before_class = AccountClass(account.account_class)
         before_reasons = sort_reasons(reasons_from_text(account.reasons))
         old_id_norm = customer.id_norm
+        old_name_norm = customer.name_norm
         old_version = customer.version
         if changes:
             apply_changes(account, changes)
             customer.updated_at = now  # the version moves even when only holders changed
             session.flush()
         _, verdict = reclassify(session, account, at=now, cause="case")
-        partners = refresh_duplicates(
-            session, at=now, cause="case", id_norms=sorted({old_id_norm, customer.id_norm} - {""})
-        )
+        partners = []
+        if (old_id_norm, old_name_norm) != (customer.id_norm, customer.name_norm):
+            # only a changed ID number or name can make or unmake a duplicate elsewhere
+            partners = refresh_duplicates(
+                session,
+                at=now,
+                cause="case",
+                id_norms=sorted({old_id_norm, customer.id_norm} - {""}),
+            )
         partner_accounts = []
         for partner, before, after in partners:
             if partner.id == account.id:
@@ -1219,7 +1220,7 @@ def reject(
             raise UserError(
                 f"unknown rejection reason {code!r}; known: "
                 + ", ".join(r.value for r in RejectionReason),
-                zh=f"退回原因 {code!r} 无效；可选：" + ", ".join(r.value for r in RejectionReason),
+                zh=f"退回原因 {code!r} 无效；可选：" + "、".join(map(zh_words, RejectionReason)),
             ) from None
         if parsed not in codes:
             codes.append(parsed)
@@ -1228,8 +1229,8 @@ def reject(
     note = (note or "").strip()
     if RejectionReason.OTHER in codes and not note:
         raise UserError(
-            "the reason OTHER needs a note saying what is wrong",
-            zh="选择原因 OTHER（其他）时，须填写说明，写明问题所在",
+            f'the reason "Other" ({RejectionReason.OTHER.value}) needs a note saying what is wrong',
+            zh="选择原因“其他”时，须填写说明，写明问题所在",
         )
     with writing(db) as session:
         require_post(session, actor, Role.AUDIT, "rejecting a case")
@@ -1288,8 +1289,8 @@ def cancel(
         state = CaseState(case.state)
         if state in CLOSED_STATES:
             raise Refused(
-                f"case {case.case_no} is already {state.value}",
-                zh=f"案件 {case.case_no} 已是 {state.value} 状态",
+                f"case {case.case_no} is already {en_words(state)}",
+                zh=f"案件 {case.case_no} {zh_words(state)}",
             )
         supervisor = Role.SUPERVISOR in roles
         if not supervisor:
@@ -1297,10 +1298,11 @@ def cancel(
             if post not in roles:
                 raise Refused(
                     f"{actor.display_name} ({actor.username}) may not cancel a case at "
-                    f"{state.value}: that needs the {post.value} role or SUPERVISOR",
+                    f"{en_words(state)}: that needs the {en_words(post)} role or "
+                    f"{en_words(Role.SUPERVISOR)}",
                     zh=(
-                        f"{actor.display_name} ({actor.username}) 无权撤销处于 {state.value} "
-                        f"环节的案件：需要 {post.value} 角色或 SUPERVISOR 角色"
+                        f"{actor.display_name} ({actor.username}) 无权撤销处于“{zh_words(state)}”"
+                        f"环节的案件：需要“{zh_words(post)}”角色或“{zh_words(Role.SUPERVISOR)}”角色"
                     ),
                 )
             require_not_held_by_other(session, case, actor)
@@ -1357,10 +1359,10 @@ def lift_restriction(
         if not roles & {Role.BANK_POSTING, Role.SUPERVISOR}:
             raise Refused(
                 f"{actor.display_name} ({actor.username}) may not lift restrictions: "
-                "that needs the BANK_POSTING or SUPERVISOR role",
+                f"that needs the {en_words(Role.BANK_POSTING)} or {en_words(Role.SUPERVISOR)} role",
                 zh=(
-                    f"{actor.display_name} ({actor.username}) 无权解除限制：需要 BANK_POSTING 或 "
-                    "SUPERVISOR 角色"
+                    f"{actor.display_name} ({actor.username}) 无权解除限制：需要"
+                    f"“{zh_words(Role.BANK_POSTING)}”或“{zh_words(Role.SUPERVISOR)}”角色"
                 ),
             )
         record = session.execute(

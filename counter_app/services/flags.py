@@ -9,6 +9,7 @@ from sqlalchemy import select
 from counter_app.db.engine import Database
 from counter_app.db.models import ManualFlag
 from counter_app.domain.codes import AccountClass, FlagReason
+from counter_app.domain.reason_text import en_words, zh_words
 from counter_app.domain.screening import reasons_to_text
 from counter_app.errors import NotFound, Refused, UserError
 from counter_app.services.audit import AuditLog
@@ -56,8 +57,8 @@ def flag_account(
         ).first()
         if already:
             raise Refused(
-                f"account {capital_account} is already flagged {reason.value}",
-                zh=f"账户 {capital_account} 已标记为 {reason.value}",
+                f"account {capital_account} is already flagged {en_words(reason)}",
+                zh=f"账户 {capital_account} 已标记为“{zh_words(reason)}”",
             )
         flag = ManualFlag(
             capital_account_id=account.id,

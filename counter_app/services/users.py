@@ -475,7 +475,7 @@ def set_roles(
         ):
             raise Refused(
                 "the last active administrator cannot lose the ADMINISTRATOR role",
-                zh="不能取消最后一位有效管理员的 ADMINISTRATOR 角色",
+                zh="不能取消最后一位有效管理员的“管理员”角色",
             )
         _audit(
             session,
