@@ -43,7 +43,7 @@ from counter_app.db.errors import (
     is_retryable,
 )
 from counter_app.db.models import Setting, User
-from counter_app.errors import StaleEdit
+from counter_app.errors import StaleEdit, UserError
 from tests.helpers_db import PYTHON, cli_env, free_port, terminate_backend
 
 
@@ -439,3 +439,27 @@ def test_explained_context_manager_raises_the_problem(tmp_path: Path) -> None:
     assert caught.value.kind is ProblemKind.CORRUPT
     assert str(junk) in caught.value.message
     assert isinstance(caught.value.__cause__, Exception)
+
+
+def test_a_database_folder_that_cannot_be_made_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_text("x")
+    url = f"sqlite:///{blocker / 'branch' / 'counter.db'}"
+    with pytest.raises(UserError) as raised:
+        Database(url)
+    assert "cannot create the folder" in str(raised.value)
+    assert raised.value.message_zh is not None and "无法创建" in raised.value.message_zh
+    assert main(["report", "stats", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert "cannot create the folder" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("url", ["mysql://clerk@server/branch", "postgresql+psycopg://[::1"])
+def test_an_address_counter_app_cannot_use_is_a_message(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "stats", "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("counter-app: ") and "Traceback" not in err

@@ -19,6 +19,7 @@ from counter_app.cli.print_commands import add_print_commands
 from counter_app.db.engine import DB_ENV_VAR, Database
 from counter_app.db.errors import DATABASE_ERRORS, explain
 from counter_app.db.schema import ensure_usable, init_db
+from counter_app.db.server_settings import needs_password, with_password
 from counter_app.domain.codes import AccountClass, FlagReason
 from counter_app.errors import UserError
 from counter_app.services.settings import SETTABLE
@@ -49,7 +50,8 @@ def _add_common_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
         "--db",
         metavar="URL",
         default=default,
-        help=f"database URL (default: ${DB_ENV_VAR}, else the local SQLite file); "
+        help=f"database URL (default: ${DB_ENV_VAR}, else the shared server saved in the "
+        "application's Database dialog, else the local SQLite file); "
         "e.g. postgresql://user@host/dbname or a path to a .sqlite3 file",
     )
     parser.add_argument(
@@ -132,7 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", parents=[common], help="the audit log").add_subparsers(
         dest="audit", metavar="ACTION", required=True
     )
-    p = audit.add_parser("verify", parents=[common], help="check the audit log's hash chain")
+    p = audit.add_parser(
+        "verify",
+        parents=[common],
+        help="check the audit log's hash chain",
+        description="Check every entry's hash and link. The chain alone cannot show that its "
+        "newest entries were rewritten and re-hashed or removed: keep the anchor this command "
+        "(and backup) prints, and pass it back with --anchor.",
+    )
+    p.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="ID:HASH",
+        help="an anchor printed earlier; the entry must still be there with that hash",
+    )
     p.set_defaults(handler=cmd_audit_verify)
     settings = sub.add_parser("settings", parents=[common], help="the branch's settings")
     settings_sub = settings.add_subparsers(dest="settings", metavar="ACTION", required=True)
@@ -273,16 +289,26 @@ def cmd_settings_set(args: argparse.Namespace, db: Database) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace, db: Database) -> int:
-    from counter_app.services.audit import verify_chain
+    from counter_app.services.audit import ChainAnchor, chain_head, check_anchor, verify_chain
 
+    anchors = [ChainAnchor.parse(value) for value in args.anchor]
     with db.read() as session:
         checked, broken = verify_chain(session)
+        before = f"{checked:,} entries before it verified"
+        if broken is None:
+            before = f"all {checked:,} entries link up, but an anchor does not match"
+            broken = next(
+                (b for b in (check_anchor(session, a) for a in anchors) if b is not None), None
+            )
+        head = chain_head(session)
     if broken is None:
-        print(f"audit log intact: {checked:,} entries verified")
+        print(f"audit log intact: {checked:,} entries verified", end="")
+        print(f", {len(anchors)} anchor(s) matched" if anchors else "")
+        if head is not None:
+            print(f"anchor (keep it to check against later with --anchor): {head}")
         return 0
     print(
-        f"audit log TAMPERED: entry {broken.entry_id} fails ({broken.problem}); "
-        f"{checked:,} entries before it verified",
+        f"audit log TAMPERED: entry {broken.entry_id} fails ({broken.problem}); {before}",
         file=sys.stderr,
     )
     return 6
@@ -298,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     db: Database | None = None
     try:
         db = Database(args.db)
+        db = _ask_password_if_needed(db)
         if getattr(args, "needs_schema", True):
             ensure_usable(db)
         return int(args.handler(args, db))
@@ -318,6 +345,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if db is not None:
             db.dispose()
+
+
+def _ask_password_if_needed(db: Database) -> Database:
+    """The same database, with the password asked at the terminal if the server wants one.
+
+    Only when the address has none and libpq found none (``PGPASSWORD``, the pgpass
+    file) and the server refused for want of it; the typed password stays in memory.
+    Without a terminal (a scheduled job) the refusal stands: its message says to set
+    PGPASSWORD or the pgpass file.
+    """
+    if not db.is_postgres or db.url.password:
+        return db
+    try:
+        with db.engine.connect():
+            return db
+    except DATABASE_ERRORS as err:
+        if not needs_password(err) or not sys.stdin.isatty():
+            raise
+    password = getpass.getpass(
+        f"password of {db.url.username}@{db.url.host}/{db.url.database} (not saved): "
+    )
+    db.dispose()
+    return Database(with_password(db.url, password))
 
 
 def _start_gui(args: argparse.Namespace) -> int:

@@ -17,7 +17,11 @@ from typing import Any
 from platformdirs import user_data_dir
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+
+from counter_app.db import server_settings
+from counter_app.errors import UserError
 
 APP_DIR_NAME = "counter_app"
 DB_ENV_VAR = "COUNTER_APP_DB"
@@ -29,12 +33,19 @@ def default_sqlite_path() -> Path:
 
 
 def resolve_url(url: str | None) -> str:
-    """The URL to use: the one given, else $COUNTER_APP_DB, else the local default file."""
+    """The URL to use: the one given (``--db``), else $COUNTER_APP_DB, else the shared
+    server saved on this workstation (``server_settings``), else the local default file.
+
+    A URL without a password leaves it to libpq: ``$PGPASSWORD`` or the pgpass file.
+    """
     if url:
         return normalize_url(url)
     from_env = os.environ.get(DB_ENV_VAR)
     if from_env:
         return normalize_url(from_env)
+    saved = server_settings.saved_url()
+    if saved:
+        return saved
     return f"sqlite:///{default_sqlite_path()}"
 
 
@@ -69,7 +80,16 @@ class Database:
     """The application's database, whatever its kind."""
 
     def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
-        self.url: URL = make_url(resolve_url(url))
+        wanted = resolve_url(url)
+        try:
+            self.url: URL = make_url(wanted)
+        except (ArgumentError, ValueError):
+            raise UserError(
+                f"{wanted!r} is not a database address: use a file path as "
+                "sqlite:////path/to/file.db or postgresql+psycopg://user@host:5432/database",
+                zh=f"“{wanted}”不是有效的数据库地址：本机文件请写 sqlite:////路径/文件.db，"
+                "共享服务器请写 postgresql+psycopg://用户@主机:5432/数据库",
+            ) from None
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.is_postgres = self.url.get_backend_name() == "postgresql"
         self.engine: Engine = self._create_engine(echo)
@@ -85,7 +105,16 @@ class Database:
         if self.is_sqlite:
             path = self.sqlite_path
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as err:
+                    why = err.strerror or str(err)
+                    raise UserError(
+                        f"cannot create the folder {path.parent} for the database file "
+                        f"({why}): choose another place with --db or COUNTER_APP_DB",
+                        zh=f"无法创建数据库文件所在的文件夹 {path.parent}（{why}）："
+                        "请用 --db 或 COUNTER_APP_DB 指定其他位置",
+                    ) from err
             engine = create_engine(
                 self.url,
                 echo=echo,
@@ -94,6 +123,13 @@ class Database:
             event.listen(engine, "connect", _on_sqlite_connect)
             event.listen(engine, "begin", _on_sqlite_begin)
             return engine
+        if not self.is_postgres:
+            raise UserError(
+                f"counter_app works on a SQLite file or a PostgreSQL server, not on "
+                f"{self.url.get_backend_name()!r}",
+                zh=f"counter_app 只支持本机 SQLite 文件或 PostgreSQL 服务器，"
+                f"不支持“{self.url.get_backend_name()}”",
+            )
         return create_engine(
             self.url,
             echo=echo,

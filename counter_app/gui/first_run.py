@@ -49,9 +49,11 @@ class FirstRunDialog(QDialog):
 
     Signals:
         done_with(str): the administrator's username; the setup is finished.
+        database_requested(): the person wants to choose another database ("Database…").
     """
 
     done_with = Signal(str)
+    database_requested = Signal()
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +99,10 @@ class FirstRunDialog(QDialog):
         self.create_button.clicked.connect(self.create_administrator)
         self.cancel_button = QPushButton()
         self.cancel_button.clicked.connect(self._cancel)
+        self.database_button = QPushButton()
+        self.database_button.setObjectName("databaseButton")
+        self.database_button.setAutoDefault(False)
+        self.database_button.clicked.connect(self.database_requested)
         self.language = i18n.make_language_box()
 
         self.labels = [QLabel() for _ in range(6)]
@@ -120,6 +126,7 @@ class FirstRunDialog(QDialog):
         demo_row.addWidget(self.demo_accounts)
         demo_row.addStretch(1)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.database_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.create_button)
@@ -156,6 +163,7 @@ class FirstRunDialog(QDialog):
         self.demo.setText(self.tr("Load &demo data, accounts:"))
         self.create_button.setText(self.tr("&Create"))
         self.cancel_button.setText(self.tr("Cancel"))
+        self.database_button.setText(self.tr("Data&base…"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -202,6 +210,7 @@ class FirstRunDialog(QDialog):
             self.demo,
             self.demo_accounts,
             self.create_button,
+            self.database_button,
         ):
             widget.setEnabled(not busy)
         if not busy:

@@ -25,9 +25,14 @@ class LoginDialog(QDialog):
     Signals:
         signed_in(object): the ``UserView`` of who signed in (password already changed
             if it had to be).
+        database_requested(): the person wants to choose the database ("Database…").
+
+    While the database cannot be used (:meth:`show_problem`), signing in is off and the
+    message says why; the launcher keeps retrying and calls :meth:`clear_problem`.
     """
 
     signed_in = Signal(object)
+    database_requested = Signal()
 
     def __init__(self, db: Database, username: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,9 +63,15 @@ class LoginDialog(QDialog):
         self.sign_in_button.clicked.connect(self.sign_in)
         self.quit_button = QPushButton()
         self.quit_button.clicked.connect(self.reject)
+        self.database_button = QPushButton()
+        self.database_button.setObjectName("databaseButton")
+        self.database_button.setAutoDefault(False)
+        self.database_button.clicked.connect(self.database_requested)
+        self.problem = ""
         buttons = QDialogButtonBox()
         buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(self.database_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.labels = [QLabel() for _ in range(4)]
         form = QFormLayout()
         for label, field in zip(
@@ -94,14 +105,38 @@ class LoginDialog(QDialog):
             label.setText(text)
         self.sign_in_button.setText(self.tr("&Sign in"))
         self.quit_button.setText(self.tr("&Quit"))
+        self.database_button.setText(self.tr("&Database…"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
 
+    def show_problem(self, text: str) -> None:
+        """The database cannot be used now: say why, and offer the Database button."""
+        self.problem = text
+        self.message.setText(text)
+        self.sign_in_button.setEnabled(False)
+        self.database_button.setDefault(True)
+        if not self.username.hasFocus() and not self.password.hasFocus():
+            self.database_button.setFocus()
+
+    def clear_problem(self) -> None:
+        """The database is usable again."""
+        if not self.problem:
+            return
+        self.problem = ""
+        self.message.clear()
+        self.database_button.setDefault(False)
+        self.sign_in_button.setEnabled(self.task is None)
+        self.sign_in_button.setDefault(True)
+        (self.password if self.username.text() else self.username).setFocus()
+
+    def set_database_name(self, name: str) -> None:
+        self.database.setText(name)
+
     def sign_in(self) -> None:
-        if self.task is not None:
+        if self.task is not None or self.problem:
             return
         username, password = self.username.text().strip(), self.password.text()
         if not username or not password:
@@ -121,7 +156,7 @@ class LoginDialog(QDialog):
 
     def _ended(self) -> None:
         self.task = None
-        self.sign_in_button.setEnabled(True)
+        self.sign_in_button.setEnabled(not self.problem)
 
     def _failed(self, exc: BaseException) -> None:
         self.password.clear()

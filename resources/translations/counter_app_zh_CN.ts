@@ -105,13 +105,13 @@
 <context>
     <name>AuditEditor</name>
     <message>
-        <location filename="../../counter_app/gui/audit.py" line="+169"/>
-        <location line="+72"/>
+        <location filename="../../counter_app/gui/audit.py" line="+196"/>
+        <location line="+74"/>
         <source>Data before and after ({n})</source>
         <translation>变更前后资料（{n}）</translation>
     </message>
     <message>
-        <location line="-71"/>
+        <location line="-73"/>
         <source>Agreement</source>
         <translation>协议</translation>
     </message>
@@ -178,7 +178,7 @@
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+34"/>
         <source>No agreement was signed in this case (the account was already on depository).</source>
         <translation>本案件未签署协议（该账户已办理存管）。</translation>
     </message>
@@ -380,7 +380,7 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../counter_app/gui/login_dialog.py" line="+158"/>
+        <location filename="../../counter_app/gui/login_dialog.py" line="+193"/>
         <source>Choose a new password</source>
         <translation>设置新密码</translation>
     </message>
@@ -456,6 +456,124 @@
         <location line="+5"/>
         <source>Keep mine: your edited fields are applied to the data saved now and saved again; the other changes stay as the other person saved them.</source>
         <translation>保留我的修改：将您修改过的项目应用到当前已保存的资料上并重新保存；其他项目保持他人保存的内容。</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionDialog</name>
+    <message>
+        <location filename="../../counter_app/gui/connection_dialog.py" line="+45"/>
+        <source>The database is at a newer schema than this program: install the newer counter_app on this workstation.</source>
+        <translation>数据库的结构版本比本程序新：请在本工作站安装新版 counter_app。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The database has no counter_app tables yet: ask IT to run counter-app init-db.</source>
+        <translation>数据库还没有 counter_app 数据表：请联系IT运行 counter-app init-db。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The database is at an older schema: ask IT to run counter-app init-db.</source>
+        <translation>数据库的结构版本较旧：请联系IT运行 counter-app init-db。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The server asks for this workstation&apos;s database password: type it in the Password field (it is not saved).</source>
+        <translation>服务器要求输入本工作站的数据库密码：请在“密码”栏中输入（不会保存）。</translation>
+    </message>
+    <message>
+        <location line="+125"/>
+        <source>Database connection</source>
+        <translation>数据库连接</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Where this workstation keeps its data: a file on this computer (one workstation working alone), or the hall&apos;s shared PostgreSQL server.</source>
+        <translation>本工作站的数据存放位置：本机上的文件（单台工作站独立使用），或营业厅共享的 PostgreSQL 服务器。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This &amp;computer (local file)</source>
+        <translation>本机（本地文件）(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shared &amp;server</source>
+        <translation>共享服务器(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shared server</source>
+        <translation>共享服务器</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Host:</source>
+        <translation>主机(&amp;H)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>P&amp;ort:</source>
+        <translation>端口(&amp;O)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Database:</source>
+        <translation>数据库(&amp;D)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;User:</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>TLS (ssl&amp;mode):</source>
+        <translation>TLS 加密 sslmode(&amp;M)：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The password is not saved: it is kept only while the program runs. Leave it empty to use PGPASSWORD or the pgpass file.</source>
+        <translation>密码不会保存：仅在程序运行期间保留。留空则使用 PGPASSWORD 或 pgpass 文件中的密码。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>server default</source>
+        <translation>服务器默认</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This run uses the address given with --db or COUNTER_APP_DB; what you save here applies when neither is given.</source>
+        <translation>本次运行使用 --db 或 COUNTER_APP_DB 指定的地址；此处保存的设置在两者都未指定时才生效。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Test connection</source>
+        <translation>测试连接(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save and co&amp;nnect</source>
+        <translation>保存并连接(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>Connecting to {server}…</source>
+        <translation>正在连接 {server}…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Connection OK: the database is ready for this program.</source>
+        <translation>连接成功：数据库可供本程序使用。</translation>
     </message>
 </context>
 <context>
@@ -570,7 +688,7 @@
 <context>
     <name>DiversionPage</name>
     <message>
-        <location filename="../../counter_app/gui/diversion.py" line="+232"/>
+        <location filename="../../counter_app/gui/diversion.py" line="+245"/>
         <source>&amp;Open case (Ctrl+Enter)</source>
         <translation>开立案件(&amp;O)（Ctrl+Enter）</translation>
     </message>
@@ -747,7 +865,7 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../counter_app/gui/first_run.py" line="+137"/>
+        <location filename="../../counter_app/gui/first_run.py" line="+144"/>
         <source>counter_app: first run</source>
         <translation>counter_app：首次运行</translation>
     </message>
@@ -807,12 +925,12 @@
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>Loading the demo branch…</source>
         <translation>正在载入演示营业部数据…</translation>
     </message>
@@ -825,6 +943,11 @@
         <location line="+4"/>
         <source>The demo data was not loaded.</source>
         <translation>演示数据未载入。</translation>
+    </message>
+    <message>
+        <location line="-89"/>
+        <source>Data&amp;base…</source>
+        <translation>数据库(&amp;B)…</translation>
     </message>
 </context>
 <context>
@@ -935,7 +1058,7 @@
         <translation>文件被拒绝：{rows} 行中有 {count} 处问题。未导入任何内容；请改正下列各行后重新导入。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>The file was refused: {why}</source>
         <translation>文件被拒绝：{why}</translation>
     </message>
@@ -943,7 +1066,7 @@
 <context>
     <name>LockPage</name>
     <message>
-        <location filename="../../counter_app/gui/idle_lock.py" line="+160"/>
+        <location filename="../../counter_app/gui/idle_lock.py" line="+289"/>
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
@@ -976,7 +1099,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../counter_app/gui/login_dialog.py" line="-108"/>
+        <location filename="../../counter_app/gui/login_dialog.py" line="-132"/>
         <source>counter_app: sign in</source>
         <translation>counter_app：登录</translation>
     </message>
@@ -1016,7 +1139,7 @@
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+36"/>
         <source>Enter your username and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
@@ -1025,16 +1148,22 @@
         <source>You must choose a new password to continue.</source>
         <translation>必须设置新密码才能继续。</translation>
     </message>
+    <message>
+        <location line="-65"/>
+        <source>&amp;Database…</source>
+        <translation>数据库(&amp;D)…</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../counter_app/gui/main_window.py" line="+178"/>
+        <location filename="../../counter_app/gui/main_window.py" line="+190"/>
         <source>Look up</source>
+        <extracomment>cases claimed in this window: id -&gt; the claim&apos;s time (given back on leaving)</extracomment>
         <translation>查询</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>Accounts</source>
         <translation>账户台账</translation>
     </message>
@@ -1162,7 +1291,7 @@ Ctrl+L：锁定屏幕
 扫码枪在任何界面均可使用：自动打开条码对应的案件或账户。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+51"/>
         <source>Post: {post}</source>
         <translation>岗位：{post}</translation>
     </message>
@@ -1197,7 +1326,7 @@ Ctrl+L：锁定屏幕
         <translation>● 数据库结构已变更：请重新启动 counter_app</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+60"/>
         <source>Unsaved changes</source>
         <translation>有未保存的修改</translation>
     </message>
@@ -1383,7 +1512,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>ReasonDialog</name>
     <message>
-        <location filename="../../counter_app/gui/dialogs.py" line="+61"/>
+        <location filename="../../counter_app/gui/dialogs.py" line="+63"/>
         <source>A reason is required; it is kept with the case.</source>
         <translation>必须填写原因，原因将随案件保存。</translation>
     </message>
@@ -1391,7 +1520,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>RejectDialog</name>
     <message>
-        <location filename="../../counter_app/gui/audit.py" line="-171"/>
+        <location filename="../../counter_app/gui/audit.py" line="-173"/>
         <source>Reject case {case_no}</source>
         <translation>退回案件 {case_no}</translation>
     </message>
@@ -1419,7 +1548,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>ResultsModel</name>
     <message>
-        <location filename="../../counter_app/gui/diversion.py" line="-436"/>
+        <location filename="../../counter_app/gui/diversion.py" line="-444"/>
         <source>Capital account</source>
         <translation>资金账号</translation>
     </message>
@@ -1450,7 +1579,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>RowErrorModel</name>
     <message>
-        <location filename="../../counter_app/gui/import_page.py" line="-280"/>
+        <location filename="../../counter_app/gui/import_page.py" line="-281"/>
         <source>(whole row)</source>
         <translation>（整行）</translation>
     </message>
@@ -1478,7 +1607,7 @@ Ctrl+L：锁定屏幕
 <context>
     <name>SigningEditor</name>
     <message>
-        <location filename="../../counter_app/gui/signing.py" line="+102"/>
+        <location filename="../../counter_app/gui/signing.py" line="+107"/>
         <source>&amp;Bank:</source>
         <translation>存管银行(&amp;B)：</translation>
     </message>
@@ -1509,12 +1638,12 @@ Ctrl+L：锁定屏幕
     </message>
     <message>
         <location line="+7"/>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>The agreement appears here once the bank and the bank account are entered.</source>
         <translation>选择银行并输入银行账号后，协议将显示在这里。</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+142"/>
         <source>Agreement {number}</source>
         <translation>协议 {number}</translation>
     </message>
@@ -1797,57 +1926,7 @@ securities accounts</source>
 <context>
     <name>labels</name>
     <message>
-        <location filename="../../counter_app/gui/labels.py" line="+20"/>
-        <location line="+10"/>
-        <source>Diversion</source>
-        <translation>分流</translation>
-    </message>
-    <message>
-        <location line="-9"/>
-        <location line="+10"/>
-        <source>Data filling</source>
-        <translation>资料补录</translation>
-    </message>
-    <message>
-        <location line="-9"/>
-        <location line="+10"/>
-        <source>Signing</source>
-        <translation>签约</translation>
-    </message>
-    <message>
-        <location line="-9"/>
-        <location line="+10"/>
-        <source>Audit</source>
-        <translation>复核</translation>
-    </message>
-    <message>
-        <location line="-9"/>
-        <location line="+10"/>
-        <source>Bank posting</source>
-        <translation>银行登记</translation>
-    </message>
-    <message>
-        <location line="-9"/>
-        <source>Supervisor</source>
-        <translation>主管</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Administrator</source>
-        <translation>管理员</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Done</source>
-        <translation>已办结</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Cancelled</source>
-        <translation>已撤销</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location filename="../../counter_app/gui/labels.py" line="+24"/>
         <source>opened</source>
         <translation>开立</translation>
     </message>
