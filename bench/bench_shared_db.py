@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.clerk_sim import account_numbers, prepare_branch, run_clerks
+from bench.clerk_sim import account_numbers, hall_posts, prepare_branch, run_clerks
 from counter_app.db.engine import Database
 from counter_app.db.models import Case
 from counter_app.db.schema import init_db
@@ -80,6 +80,13 @@ def main() -> int:
         default=50,
         help="a clerk's pause between steps (0: never pause, a saturation test)",
     )
+    parser.add_argument(
+        "--hall",
+        action="store_true",
+        help="seat each clerk at one post, in proportion to the posts' work (20 clerks: "
+        "2 diversion, 6 data filling, 4 signing, 4 audit, 4 bank posting); by default "
+        "every clerk works at every post",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
 
@@ -94,10 +101,18 @@ def main() -> int:
         clerks = prepare_branch(db, args.cases, args.clerks, args.accounts)
         print(
             f"{_machine()}\n{args.clerks} clerks, {args.cases} cases, {args.accounts} "
-            f"accounts, {args.think_ms:g} ms between a clerk's steps; running...",
+            f"accounts, {args.think_ms:g} ms between a clerk's steps, "
+            f"{'each clerk at one post' if args.hall else 'every clerk at every post'}; "
+            "running...",
             flush=True,
         )
-        reports = run_clerks(url, clerks, account_numbers(args.cases), think_s=args.think_ms / 1000)
+        reports = run_clerks(
+            url,
+            clerks,
+            account_numbers(args.cases),
+            think_s=args.think_ms / 1000,
+            posts=hall_posts(args.clerks) if args.hall else None,
+        )
         # from the moment all clerks, signed in, start together to the last one's end
         wall = max(r.wall_s for r in reports)
         errors = [e for r in reports for e in r.errors]

@@ -94,6 +94,33 @@ def _rows(count: int) -> list[RawRow]:
     return rows
 
 
+#: steps a case needs at each post (claims included): a hall seats its clerks in proportion
+_POST_WEIGHTS = {
+    Role.DIVERSION: 1,  # open
+    Role.DATA_FILLING: 3,  # claim, save, forward
+    Role.SIGNING: 2,  # claim, sign
+    Role.AUDIT: 2,  # claim, approve
+    Role.BANK_POSTING: 2,  # claim, confirm
+}
+
+
+def hall_posts(clerks: int) -> list[Role]:
+    """Seat ``clerks`` clerks at the five posts in proportion to each post's work (at
+    least one each; largest remainder): 20 clerks give 2, 6, 4, 4, 4."""
+    if clerks < len(_POST_WEIGHTS):
+        raise ValueError(f"a hall needs at least {len(_POST_WEIGHTS)} clerks, one per post")
+    total = sum(_POST_WEIGHTS.values())
+    spare = clerks - len(_POST_WEIGHTS)
+    shares = {post: spare * weight / total for post, weight in _POST_WEIGHTS.items()}
+    seats = {post: 1 + int(share) for post, share in shares.items()}
+    by_remainder = sorted(
+        shares, key=lambda p: (shares[p] - int(shares[p]), _POST_WEIGHTS[p]), reverse=True
+    )
+    for post in by_remainder[: clerks - sum(seats.values())]:
+        seats[post] += 1
+    return [post for post in _POST_WEIGHTS for _ in range(seats[post])]
+
+
 def prepare_branch(db: Database, cases: int, clerks: int, accounts: int = 0) -> list[str]:
     """Accounts for ``cases`` cases (and up to ``accounts`` in all, so the tables have
     a real branch's size) and ``clerks`` users; returns the usernames."""
@@ -136,14 +163,20 @@ class _Clerk:
         report: ClerkReport,
         until: CaseState,
         think_s: float = 0.0,
+        post: CaseState | None = None,
     ) -> None:
         self.db = db
         self.think_s = think_s
         self.user = user
         self.report = report
-        # the posts to work at: those before the state the run ends in
-        self.posts = (
-            WORK_ORDER[WORK_ORDER.index(until) + 1 :] if until in WORK_ORDER else WORK_ORDER
+        # the posts to work at: those before the state the run ends in, or the one post
+        # this clerk sits at
+        self.posts: tuple[CaseState, ...] = (
+            (post,)
+            if post is not None
+            else WORK_ORDER[WORK_ORDER.index(until) + 1 :]
+            if until in WORK_ORDER
+            else WORK_ORDER
         )
 
     def step(self, case_id: int, name: str, action: Callable[[], T]) -> T:
@@ -168,7 +201,9 @@ class _Clerk:
         """Claim a case at the furthest post that has one and do that post's work."""
         from counter_app.services import cases
 
-        waiting = self._waiting()
+        # a clerk at one post just asks for the next case (its queue screen polls on its
+        # own); a clerk at every post first looks which queues have cases
+        waiting = self._waiting() if len(self.posts) > 1 else {self.posts[0].value: 1}
         for state in self.posts:
             if not waiting.get(state.value):
                 continue
@@ -230,9 +265,12 @@ def run_clerk(
     out: Any,
     start_together: Any = None,
     think_s: float = 0.0,
+    post: Role | None = None,
 ) -> None:
     """One clerk's process: work until all ``total`` cases are in state ``until``
     (DONE, or BANK_POSTING for a run that stops after audit), or time runs out.
+    With ``post`` the clerk sits at that one post (DIVERSION: opens ``to_open``),
+    else it works at every post.
 
     ``start_together`` (a barrier) holds the clerk, signed in and connected, until
     every clerk is: the run measures the hall at work, not interpreters starting."""
@@ -247,7 +285,14 @@ def run_clerk(
             user = view_of_user(
                 session.execute(select(User).where(User.username == clerk)).scalar_one()
             )
-        me = _Clerk(db, user, report, until, think_s)
+        me = _Clerk(
+            db,
+            user,
+            report,
+            until,
+            think_s,
+            None if post in (None, Role.DIVERSION) else CaseState(post.value),
+        )
         if start_together is not None:
             start_together.wait(timeout=300)
             started = time.perf_counter()
@@ -258,7 +303,8 @@ def run_clerk(
                 account = pending.pop(0)
                 case = me.step(0, "open", lambda a=account: cases.open_case(db, user, a))
                 report.steps[-1] = (case.id, *report.steps[-1][1:])
-            if me.work_one() or pending:
+            worked = post is not Role.DIVERSION and me.work_one()
+            if worked or pending:
                 continue
             if _remaining(db, total, until) == 0:
                 break
@@ -282,26 +328,38 @@ def run_clerks(
     until: CaseState = CaseState.DONE,
     time_limit_s: float = 600,
     think_s: float = 0.0,
+    posts: list[Role] | None = None,
 ) -> list[ClerkReport]:
     """Start one process per clerk (spawned: a fresh interpreter, like a workstation),
     share the accounts to open among them, let them start work together once all are
-    signed in, and collect their reports (``wall_s`` counts from that start)."""
+    signed in, and collect their reports (``wall_s`` counts from that start).
+
+    ``posts`` seats clerk i at ``posts[i]`` (a hall: see ``hall_posts``); the accounts
+    are then opened by the DIVERSION clerks. Without it every clerk works everywhere."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     start_together = ctx.Barrier(len(clerks))
+    openers = (
+        [c for c, p in zip(clerks, posts, strict=True) if p is Role.DIVERSION]
+        if posts is not None
+        else clerks
+    )
+    if not openers:
+        raise ValueError("a hall needs at least one DIVERSION clerk to open the cases")
     procs = [
         ctx.Process(
             target=run_clerk,
             args=(
                 url,
                 clerk,
-                accounts[i :: len(clerks)],
+                accounts[openers.index(clerk) :: len(openers)] if clerk in openers else [],
                 len(accounts),
                 until,
                 time_limit_s,
                 out,
                 start_together,
                 think_s,
+                posts[i] if posts is not None else None,
             ),
         )
         for i, clerk in enumerate(clerks)

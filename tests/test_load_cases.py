@@ -16,10 +16,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from bench.clerk_sim import ClerkReport, account_numbers, prepare_branch, run_clerks
+from bench.clerk_sim import ClerkReport, account_numbers, hall_posts, prepare_branch, run_clerks
 from counter_app.db.engine import Database
 from counter_app.db.models import AuditEntry, CapitalAccount, Case, CaseStep
-from counter_app.domain.codes import AccountClass, CaseState, DepositoryStatus, StepKind
+from counter_app.domain.codes import AccountClass, CaseState, DepositoryStatus, Role, StepKind
 from counter_app.services.audit import verify_chain
 
 _ALL_STEPS = [
@@ -126,3 +126,19 @@ def test_four_clerks_share_one_sqlite_file(sqlite_url: str) -> None:
     retries = _check(db, reports, total, CaseState.DONE)
     assert retries == Counter(), f"'database is locked' reached a clerk: {retries}"
     db.dispose()
+
+
+def test_a_hall_seats_clerks_in_proportion_to_each_posts_work() -> None:
+    assert Counter(hall_posts(20)) == {
+        Role.DIVERSION: 2,
+        Role.DATA_FILLING: 6,
+        Role.SIGNING: 4,
+        Role.AUDIT: 4,
+        Role.BANK_POSTING: 4,
+    }
+    assert Counter(hall_posts(5)) == dict.fromkeys(
+        (Role.DIVERSION, Role.DATA_FILLING, Role.SIGNING, Role.AUDIT, Role.BANK_POSTING), 1
+    )
+    assert all(len(hall_posts(n)) == n for n in range(5, 40))
+    with pytest.raises(ValueError):
+        hall_posts(4)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
@@ -203,9 +203,16 @@ def audit(
 # --- who may act ---------------------------------------------------------------------
 
 
+# built once: every case step runs these (building a statement costs about as much as
+# executing a cached one)
+_ROLES_OF = select(User.roles, User.active).where(User.id == bindparam("user_id"))
+_CASE = select(Case).where(Case.id == bindparam("case_id"))
+_CASE_LOCKED = _CASE.with_for_update().execution_options(populate_existing=True)
+
+
 def acting_roles(session: Session, actor: UserView) -> frozenset[Role]:
     """The actor's roles as stored now (a role taken away counts at once)."""
-    row = session.execute(select(User.roles, User.active).where(User.id == actor.id)).one_or_none()
+    row = session.execute(_ROLES_OF, {"user_id": actor.id}).one_or_none()
     if row is None or not row.active:
         raise Refused(
             f"user {actor.username} no longer exists or is disabled",
@@ -250,10 +257,9 @@ def require_view(session: Session, actor: UserView, post: Role | None) -> frozen
 
 def load_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
     """The case; ``lock`` takes its row lock (PostgreSQL) so steps on it queue up."""
-    stmt = select(Case).where(Case.id == case_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    case = session.execute(stmt).scalar_one_or_none()
+    case = session.execute(
+        _CASE_LOCKED if lock else _CASE, {"case_id": case_id}
+    ).scalar_one_or_none()
     if case is None:
         raise NotFound(f"no case with id {case_id}", zh=f"没有编号为 {case_id} 的案件")
     return case

@@ -143,7 +143,7 @@ from counter_app.services.customer_form import (
     validate_form,
 )
 from counter_app.services.lookup import AccountView, find_accounts, get_account, view_of
-from counter_app.services.settings import AUDITOR_NOT_FILLER, AUDITOR_NOT_SIGNER, get_setting
+from counter_app.services.settings import AUDITOR_NOT_FILLER, AUDITOR_NOT_SIGNER, get_settings
 from counter_app.services.users import UserView
 
 CASE_PREFIX = "C"
@@ -295,8 +295,13 @@ def _required_text(text: str, what: str) -> str:
     return cleaned
 
 
-def _setting_on(session: Session, key: str) -> bool:
-    return (get_setting(session, key) or "").strip().lower() in _TRUE
+def _auditor_rules(session: Session) -> tuple[bool, bool]:
+    """The auditor-is-maker settings (not filler, not signer), read in one query."""
+    values = get_settings(session, (AUDITOR_NOT_FILLER, AUDITOR_NOT_SIGNER))
+    return (
+        (values[AUDITOR_NOT_FILLER] or "").strip().lower() in _TRUE,
+        (values[AUDITOR_NOT_SIGNER] or "").strip().lower() in _TRUE,
+    )
 
 
 def _lock_account(session: Session, capital_account: str) -> CapitalAccount:
@@ -422,9 +427,10 @@ def _signed_by(actor: str) -> Exists:
 def _check_auditor(session: Session, case: Case, actor: UserView) -> None:
     """The auditor-is-maker rule, when the settings turn it on."""
     checks: list[tuple[Exists, str, str]] = []
-    if _setting_on(session, AUDITOR_NOT_FILLER):
+    not_filler, not_signer = _auditor_rules(session)
+    if not_filler:
         checks.append((_filled_by(actor.username), "filled in the data of", AUDITOR_NOT_FILLER))
-    if _setting_on(session, AUDITOR_NOT_SIGNER):
+    if not_signer:
         checks.append((_signed_by(actor.username), "signed", AUDITOR_NOT_SIGNER))
     for condition, did, key in checks:
         found = session.execute(select(Case.id).where(Case.id == case.id, condition)).first()
@@ -645,9 +651,10 @@ def claim_next(
         require_post(session, actor, POST_OF_STATE[state], f"working at {en_words(state)}")
         stmt = select(Case).where(Case.state == state.value, Case.claimed_by.is_(None))
         if state is CaseState.AUDIT:
-            if _setting_on(session, AUDITOR_NOT_FILLER):
+            not_filler, not_signer = _auditor_rules(session)
+            if not_filler:
                 stmt = stmt.where(~_filled_by(actor.username))
-            if _setting_on(session, AUDITOR_NOT_SIGNER):
+            if not_signer:
                 stmt = stmt.where(~_signed_by(actor.username))
         case = session.execute(
             stmt.order_by(Case.opened_at, Case.id)
