@@ -28,10 +28,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from counter_app.db.engine import Database
 from counter_app.db.schema import init_db
+from counter_app.db.server_settings import ServerSettings
 from counter_app.domain.codes import AccountClass, CaseState, Reason, Role
 from counter_app.errors import Refused
 from counter_app.gui import dialogs, errors, i18n, ops
 from counter_app.gui.app import create_application
+from counter_app.gui.connection_dialog import ConnectionDialog
 from counter_app.gui.first_run import FirstRunDialog
 from counter_app.gui.login_dialog import LoginDialog
 from counter_app.gui.main_window import MainWindow
@@ -141,7 +143,7 @@ def build_branch(db: Database, accounts: int) -> tuple[UserView, UserView]:
         except Exception:
             continue
     signing = [c for c in opened if c.state is CaseState.SIGNING]
-    for case in signing[:4]:
+    for case in signing[:2]:  # the rest stay at signing for its screen
         cases.claim(db, clerk, case.id)
         try:
             cases.sign(db, clerk, case.id, "ICBC", CARD)
@@ -292,6 +294,14 @@ def main(argv: list[str] | None = None) -> int:
         wait(300)
         shots.save(first, "gui_first_run")
         first.close()
+        connection = ConnectionDialog(
+            ServerSettings(host="192.168.10.5", database="counter", user="counter_app_user"),
+            on_server=True,
+        )
+        connection.show()
+        wait(300)
+        shots.save(connection, "gui_connection")
+        connection.close()
     admin, auditor = build_branch(db, args.accounts)
     for lang in languages:
         i18n.set_language(lang, remember=False)
