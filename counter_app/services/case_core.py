@@ -449,7 +449,8 @@ def restrictions_of(
     return [restriction_view(r) for r in rows.scalars()]
 
 
-def restriction_view(r: RestrictionRecord) -> RestrictionView:
+def restriction_view(r: Any) -> RestrictionView:
+    """From a RestrictionRecord, or a row of its columns (``_RESTRICTION_COLUMNS``)."""
     return RestrictionView(
         id=r.id,
         restriction=Restriction(r.restriction),
@@ -470,6 +471,9 @@ _RESTRICTION_COLUMNS = (
     RestrictionRecord.applied_by,
     RestrictionRecord.applied_at,
     RestrictionRecord.apply_reason,
+    RestrictionRecord.lifted_by,
+    RestrictionRecord.lifted_at,
+    RestrictionRecord.lift_reason,
 )
 
 
@@ -553,16 +557,7 @@ def case_views(
         )
         .order_by(RestrictionRecord.applied_at, RestrictionRecord.id)
     ):
-        restrictions.setdefault(r.capital_account_id, []).append(
-            RestrictionView(
-                id=r.id,
-                restriction=Restriction(r.restriction),
-                batch_no=r.batch_no,
-                applied_by=r.applied_by,
-                applied_at=r.applied_at,
-                apply_reason=r.apply_reason,
-            )
-        )
+        restrictions.setdefault(r.capital_account_id, []).append(restriction_view(r))
     steps = {case.id: steps_of(session, case.id) for case in cases} if with_steps else {}
     known = {s.actor: s.actor_name for case_steps in steps.values() for s in case_steps}
     names = {c.claimed_by: known[c.claimed_by] for c in cases if c.claimed_by in known}
