@@ -243,7 +243,8 @@ class Launcher(QObject):
         dialog.show()
 
     def choose_database(self, message: str = "") -> None:
-        """Open the Database dialog (from the sign-in or the first-run page)."""
+        """Open the Database dialog (from the sign-in, the first-run page, or the main
+        window's Session menu, which signs out first)."""
         from counter_app.db import server_settings
         from counter_app.gui.connection_dialog import ConnectionDialog
 
@@ -311,6 +312,7 @@ class Launcher(QObject):
         self.dialog = None
         window = MainWindow(AppSession(self.db, user))
         window.signed_out.connect(self._signed_out)
+        window.database_requested.connect(self.choose_database)
         window.closed.connect(lambda: self.stopped.emit(0))
         self.window = window
         window.show()

@@ -86,10 +86,13 @@ class Page:
 class MainWindow(QMainWindow):
     """Signals:
     signed_out(): the user signed out (the launcher shows the sign-in again).
+    database_requested(): the user signed out to choose another database (the launcher
+        shows the sign-in with the Database dialog on it).
     closed(): the window was closed (the application ends).
     """
 
     signed_out = Signal()
+    database_requested = Signal()
     closed = Signal()
 
     def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
@@ -239,10 +242,17 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         self.sign_out_action = QAction(self)
         self.sign_out_action.triggered.connect(self.sign_out)
+        self.database_action = QAction(self)
+        self.database_action.triggered.connect(self.change_database)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
-        for action in (self.find_action, self.lock_action, self.sign_out_action):
+        for action in (
+            self.find_action,
+            self.lock_action,
+            self.sign_out_action,
+            self.database_action,
+        ):
             self.session_menu.addAction(action)
         self.session_menu.addSeparator()
         self.session_menu.addAction(self.quit_action)
@@ -286,6 +296,7 @@ class MainWindow(QMainWindow):
         self.find_action.setText(self.tr("&Search"))
         self.lock_action.setText(self.tr("&Lock screen"))
         self.sign_out_action.setText(self.tr("Sign &out"))
+        self.database_action.setText(self.tr("Sign out and choose the &database…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
         for action, page in zip(self.page_actions, self.pages, strict=False):
@@ -570,15 +581,23 @@ class MainWindow(QMainWindow):
             ).format(cases=", ".join(unsaved)),
         )
 
-    def sign_out(self) -> None:
+    def sign_out(self) -> bool:
+        """Leave (after asking about unsaved changes); False if the user stayed."""
         with self.shield.allowing():
             if not self._may_leave():
-                return
+                return False
         self.shield.discard()
         self.release_claims()
         self.shutdown()
         self.hide()
         self.signed_out.emit()
+        return True
+
+    def change_database(self) -> None:
+        """The IT person moves a workstation to another database: sign out first (the
+        claims go back to the queues of the database they belong to)."""
+        if self.sign_out():
+            self.database_requested.emit()
 
     # -- claims -----------------------------------------------------------------------
 

@@ -1157,7 +1157,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../counter_app/gui/main_window.py" line="+190"/>
+        <location filename="../../counter_app/gui/main_window.py" line="+193"/>
         <source>Look up</source>
         <extracomment>cases claimed in this window: id -&gt; the claim&apos;s time (given back on leaving)</extracomment>
         <translation>查询</translation>
@@ -1183,7 +1183,7 @@
         <translation>用户管理</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+61"/>
         <source>counter_app — third-party depository counter</source>
         <translation>counter_app — 第三方存管柜台</translation>
     </message>
@@ -1216,6 +1216,11 @@
         <location line="+1"/>
         <source>Sign &amp;out</source>
         <translation>注销(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out and choose the &amp;database…</source>
+        <translation>注销并选择数据库(&amp;D)…</translation>
     </message>
     <message>
         <location line="+1"/>

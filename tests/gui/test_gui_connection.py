@@ -429,3 +429,36 @@ def test_the_first_run_page_reaches_the_dialog_too(
     assert not first.isVisible() and launcher.connection_dialog is None
     assert shown.texts() == []
     launcher.db.dispose()
+
+
+def test_the_main_window_signs_out_to_choose_the_database(
+    qtbot, sqlite_url: str, config: Path, shown: Shown
+) -> None:
+    # the IT person moves a signed-in workstation: Session → "Sign out and choose the
+    # database…" leaves the window and opens the Database dialog on the sign-in
+    from counter_app.gui.main_window import MainWindow
+    from tests.gui.conftest import type_in
+
+    launcher = local_launcher(qtbot, sqlite_url)
+    login = launcher.dialog
+    assert isinstance(login, LoginDialog)
+    type_in(qtbot, login.username, "admin")
+    with qtbot.waitSignal(launcher.main_window_shown) as signed_in:
+        type_in(qtbot, login.password, PASSWORD, enter=True)
+    window = signed_in.args[0]
+    assert isinstance(window, MainWindow)
+    assert window.database_action in window.session_menu.actions()
+    window.database_action.trigger()
+    settle(qtbot)
+    assert launcher.window is None  # the launcher let the window go (deleted)
+    again = launcher.dialog
+    assert isinstance(again, LoginDialog) and again.isVisible()
+    qtbot.addWidget(again)
+    dialog = launcher.connection_dialog
+    assert isinstance(dialog, ConnectionDialog) and dialog.isVisible()
+    assert dialog.local_choice.isChecked()  # it shows where the workstation is now
+    dialog.reject()
+    settle(qtbot)
+    assert launcher.connection_dialog is None and again.isVisible()
+    assert shown.texts() == []
+    launcher.db.dispose()
