@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
-    QModelIndex,
     Qt,
 )
 from PySide6.QtWidgets import (
@@ -31,8 +30,8 @@ from PySide6.QtWidgets import (
 from counter_app.domain.codes import DepositoryStatus, Role
 from counter_app.domain.reason_text import DEPOSITORY_TEXT
 from counter_app.gui import dialogs, errors, i18n, ops
-from counter_app.gui.qtypes import Index
 from counter_app.gui.queue_model import short_time
+from counter_app.gui.rows_model import RowsModel
 from counter_app.gui.session import AppSession
 from counter_app.services.case_core import CaseView
 from counter_app.services.cases import (
@@ -47,31 +46,22 @@ from counter_app.services.cases import (
 from counter_app.services.documents import BankView, list_banks
 
 
-class BankModel(QAbstractTableModel):
+class BankModel(RowsModel[tuple[str, int, int]]):
     """One row per bank with cases at bank posting: to send, and awaiting the answer."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.rows: list[tuple[str, int, int]] = []
         self.names: dict[str, BankView] = {}
 
     def set_batches(self, batches: dict[str, list[CaseView]]) -> None:
-        self.beginResetModel()
-        self.rows = [
+        self.set_rows(
             (
                 code,
                 sum(1 for c in cases if c.depository_status is DepositoryStatus.SIGNED),
                 sum(1 for c in cases if c.depository_status is DepositoryStatus.PENDING_BANK),
             )
             for code, cases in sorted(batches.items())
-        ]
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
+        )
 
     def bank_name(self, code: str) -> str:
         bank = self.names.get(code)
@@ -79,46 +69,31 @@ class BankModel(QAbstractTableModel):
             return code or self.tr("(no bank)")
         return f"{bank.short_zh}（{code}）" if i18n.is_chinese() else f"{bank.name_en} ({code})"
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        code, to_send, waiting = self.rows[index.row()]
-        if role == Qt.ItemDataRole.UserRole:
-            return code
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (self.bank_name(code), str(to_send), str(waiting))[index.column()]
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Bank"), self.tr("To send"), self.tr("Awaiting the bank"))
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return (self.tr("Bank"), self.tr("To send"), self.tr("Awaiting the bank"))[section]
+    def display(self, row: tuple[str, int, int]) -> tuple[Any, ...]:
+        code, to_send, waiting = row
+        return (self.bank_name(code), str(to_send), str(waiting))
+
+    def other_role(self, row: tuple[str, int, int], column: int, role: int) -> Any:
+        return row[0] if role == Qt.ItemDataRole.UserRole else None
 
 
-class PostingModel(QAbstractTableModel):
+class PostingModel(RowsModel[CaseView]):
     """The cases of one bank."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.cases: list[CaseView] = []
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("Case"),
+            self.tr("Capital account"),
+            self.tr("Customer"),
+            self.tr("Depository"),
+            self.tr("Agreement"),
+            self.tr("Held by"),
+        )
 
-    def set_cases(self, cases: list[CaseView]) -> None:
-        self.beginResetModel()
-        self.cases = list(cases)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.cases)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        c = self.cases[index.row()]
+    def display(self, c: CaseView) -> tuple[Any, ...]:
         return (
             c.case_no,
             c.capital_account,
@@ -127,21 +102,7 @@ class PostingModel(QAbstractTableModel):
             c.agreement_no or "",
             (c.claimed_by_name or c.claimed_by or "")
             + (f" {short_time(c.claimed_at)}" if c.claimed_at else ""),
-        )[index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return (
-            self.tr("Case"),
-            self.tr("Capital account"),
-            self.tr("Customer"),
-            self.tr("Depository"),
-            self.tr("Agreement"),
-            self.tr("Held by"),
-        )[section]
+        )
 
 
 def _table(model: QAbstractTableModel, name: str) -> QTableView:
@@ -278,11 +239,11 @@ class BankPostingPage(QWidget):
 
     def selected_case(self) -> CaseView | None:
         rows = self.cases.selectionModel().selectedRows()
-        return self.case_model.cases[rows[0].row()] if rows else None
+        return self.case_model.row_at(rows[0].row()) if rows else None
 
     def _bank_chosen(self) -> None:
         code = self.selected_bank()
-        self.case_model.set_cases(self.batches.get(code, []) if code is not None else [])
+        self.case_model.set_rows(self.batches.get(code, []) if code is not None else [])
         self._update()
 
     def _update(self) -> None:

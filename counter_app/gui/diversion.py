@@ -21,9 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
-    QModelIndex,
     Qt,
     Signal,
 )
@@ -51,7 +49,7 @@ from counter_app.domain.reason_text import (
 )
 from counter_app.gui import dialogs, errors, i18n, ops
 from counter_app.gui.labels import restriction_name, state_name
-from counter_app.gui.qtypes import Index
+from counter_app.gui.rows_model import RowsModel
 from counter_app.gui.session import AppSession
 from counter_app.services.case_core import CaseView
 from counter_app.services.cases import (
@@ -68,52 +66,20 @@ from counter_app.services.lookup import AccountView
 from counter_app.services.reveal import needs_full_values, reveal_full
 
 
-class ResultsModel(QAbstractTableModel):
+class ResultsModel(RowsModel[AccountView]):
     """The accounts a search found (at most the core's limit, 50)."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.accounts: list[AccountView] = []
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Capital account"), self.tr("Name"), self.tr("ID number"), self.tr("Class"))
 
-    def set_accounts(self, accounts: list[AccountView]) -> None:
-        self.beginResetModel()
-        self.accounts = list(accounts)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.accounts)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        a = self.accounts[index.row()]
+    def display(self, a: AccountView) -> tuple[Any, ...]:
         # a list: masked for every role, whatever the role (no reveal in a list)
         return (
             a.capital_account,
             a.name,
             mask_id(a.id_number),
             i18n.pick(CLASS_TEXT[a.account_class]),
-        )[index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return (
-            self.tr("Capital account"),
-            self.tr("Name"),
-            self.tr("ID number"),
-            self.tr("Class"),
-        )[section]
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
-        if self.accounts:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.accounts) - 1, 3))
+        )
 
 
 def _e(text: object) -> str:
@@ -267,7 +233,7 @@ class DiversionPage(QWidget):
         else:
             self.results_label.setText(
                 self.tr("{n} account(s) found for “{q}”.").format(
-                    n=len(self.model.accounts), q=self.query
+                    n=len(self.model.rows), q=self.query
                 )
             )
 
@@ -286,7 +252,7 @@ class DiversionPage(QWidget):
 
         def found(accounts: list[AccountView]) -> None:
             self._search_task = None
-            self.model.set_accounts(accounts)
+            self.model.set_rows(accounts)
             self._show_results_label()
             if accounts:
                 self.results.selectRow(0)
@@ -310,7 +276,7 @@ class DiversionPage(QWidget):
 
     def selected_account(self) -> AccountView | None:
         rows = self.results.selectionModel().selectedRows()
-        return self.model.accounts[rows[0].row()] if rows else None
+        return self.model.row_at(rows[0].row()) if rows else None
 
     def _chosen(self) -> None:
         account = self.selected_account()

@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QEvent,
-    QModelIndex,
     Qt,
     Signal,
 )
@@ -38,7 +36,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.codes import AccountClass
 from counter_app.domain.reason_text import CLASS_TEXT
 from counter_app.gui import errors, i18n, ops
-from counter_app.gui.qtypes import Index
+from counter_app.gui.rows_model import RowsModel
 from counter_app.gui.session import AppSession
 from counter_app.importing.columns import COLUMN_BY_NAME
 from counter_app.importing.errors import FileRefused
@@ -47,56 +45,22 @@ from counter_app.services.importer import ImportRefused, ImportSummary, import_f
 from counter_app.services.settings import get_base_date
 
 
-class RowErrorModel(QAbstractTableModel):
+class RowErrorModel(RowsModel[RowError]):
     """The rows of a refused file: line, column, value, message."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._errors: list[RowError] = []
+    display_roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
 
-    def set_errors(self, errors_: list[RowError]) -> None:
-        self.beginResetModel()
-        self._errors = list(errors_)
-        self.endResetModel()
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Line"), self.tr("Column"), self.tr("Value"), self.tr("Problem"))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._errors)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        error = self._errors[index.row()]
-        column = index.column()
-        if column == 0:
-            return str(error.line_no)
-        if column == 1:
-            known = COLUMN_BY_NAME.get(error.column)
-            if known is None:
-                return error.column or self.tr("(whole row)")
-            return known.zh if i18n.is_chinese() else known.name
-        if column == 2:
-            return error.value
-        if column == 3:
-            return error.message_zh if (i18n.is_chinese() and error.message_zh) else error.message
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return (self.tr("Line"), self.tr("Column"), self.tr("Value"), self.tr("Problem"))[section]
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
-        if self._errors:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._errors) - 1, 3))
+    def display(self, error: RowError) -> tuple[Any, ...]:
+        known = COLUMN_BY_NAME.get(error.column)
+        if known is None:
+            column = error.column or self.tr("(whole row)")
+        else:
+            column = known.zh if i18n.is_chinese() else known.name
+        message = error.message_zh if (i18n.is_chinese() and error.message_zh) else error.message
+        return (str(error.line_no), column, error.value, message)
 
 
 class ImportPage(QWidget):
@@ -264,7 +228,7 @@ class ImportPage(QWidget):
             qd = self.base_date.date()
             base = date(qd.year(), qd.month(), qd.day())
         db, operator = self.session.db, self.session.username
-        self.error_model.set_errors([])
+        self.error_model.set_rows([])
         self.error_table.setVisible(False)
         self.status.setText(self.tr("Importing {name}…").format(name=path.name))
         self.progress.setValue(0)
@@ -354,7 +318,7 @@ class ImportPage(QWidget):
                     "was imported; correct the rows below and import the file again."
                 ).format(count=f"{len(exc.errors):,}", rows=f"{exc.rows_read:,}")
             )
-            self.error_model.set_errors(exc.errors)
+            self.error_model.set_rows(exc.errors)
             self.error_table.setVisible(True)
             self.error_table.setFocus()
         elif isinstance(exc, FileRefused):

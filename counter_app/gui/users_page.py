@@ -9,10 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
-    QModelIndex,
-    Qt,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,7 +32,7 @@ from PySide6.QtWidgets import (
 from counter_app.domain.codes import Role
 from counter_app.gui import errors, modal, ops
 from counter_app.gui.labels import role_name, yes_no
-from counter_app.gui.qtypes import Index
+from counter_app.gui.rows_model import RowsModel
 from counter_app.gui.session import AppSession
 from counter_app.services.users import (
     MIN_PASSWORD_LENGTH,
@@ -52,68 +49,31 @@ def roles_text(roles: frozenset[Role]) -> str:
     return ", ".join(role_name(r) for r in Role if r in roles)
 
 
-class UsersModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._users: list[UserView] = []
-
-    def set_users(self, users: list[UserView]) -> None:
-        self.beginResetModel()
-        self._users = list(users)
-        self.endResetModel()
-
-    def user_at(self, row: int) -> UserView:
-        return self._users[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._users)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 5
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        user = self._users[index.row()]
-        column = index.column()
-        if column == 0:
-            return user.username
-        if column == 1:
-            return user.display_name
-        if column == 2:
-            return roles_text(user.roles)
-        if column == 3:
-            return yes_no(user.active)
-        if column == 4:
-            notes = []
-            if user.locked_until is not None:
-                notes.append(
-                    self.tr("locked until {time}").format(
-                        time=f"{user.locked_until:%Y-%m-%d %H:%M}"
-                    )
-                )
-            if user.must_change_password:
-                notes.append(self.tr("must change password"))
-            return "; ".join(notes)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
+class UsersModel(RowsModel[UserView]):
+    def headers(self) -> tuple[str, ...]:
         return (
             self.tr("Username"),
             self.tr("Name"),
             self.tr("Roles"),
             self.tr("Active"),
             self.tr("Notes"),
-        )[section]
+        )
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
-        if self._users:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._users) - 1, 4))
+    def display(self, user: UserView) -> tuple[Any, ...]:
+        notes = []
+        if user.locked_until is not None:
+            notes.append(
+                self.tr("locked until {time}").format(time=f"{user.locked_until:%Y-%m-%d %H:%M}")
+            )
+        if user.must_change_password:
+            notes.append(self.tr("must change password"))
+        return (
+            user.username,
+            user.display_name,
+            roles_text(user.roles),
+            yes_no(user.active),
+            "; ".join(notes),
+        )
 
 
 class RoleChecks(QGroupBox):
@@ -260,7 +220,7 @@ class UsersPage(QWidget):
 
     def selected(self) -> UserView | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.user_at(rows[0].row()) if rows else None
+        return self.model.row_at(rows[0].row()) if rows else None
 
     def _update_buttons(self) -> None:
         user = self.selected()
@@ -277,7 +237,7 @@ class UsersPage(QWidget):
 
     def _listed(self, users: list[UserView]) -> None:
         chosen = self.selected()
-        self.model.set_users(users)
+        self.model.set_rows(users)
         if chosen is not None:
             for row, user in enumerate(users):
                 if user.username == chosen.username:

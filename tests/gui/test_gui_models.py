@@ -132,7 +132,7 @@ def test_small_models(qtmodeltester) -> None:
     assert stats.index(6, 4).data() == "-6"
 
     errors = RowErrorModel()
-    errors.set_errors(
+    errors.set_rows(
         [
             RowError(3, "opened_on", "2015-13-45", "not a date", "不是日期"),
             RowError(4, "", "x", "too many values"),
@@ -140,9 +140,11 @@ def test_small_models(qtmodeltester) -> None:
     )
     qtmodeltester.check(errors)
     assert errors.index(1, 1).data() == "(whole row)"
+    assert errors.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == "not a date"
+    assert errors.headerData(3, Qt.Orientation.Horizontal) == "Problem"
 
     results = ResultsModel()
-    results.set_accounts(
+    results.set_rows(
         [
             AccountView(
                 1,
@@ -165,7 +167,7 @@ def test_small_models(qtmodeltester) -> None:
     qtmodeltester.check(results)
 
     users = UsersModel()
-    users.set_users(
+    users.set_rows(
         [UserView(1, "admin", "管理员", frozenset({Role.ADMINISTRATOR}), True, None, False)]
     )
     qtmodeltester.check(users)
@@ -175,6 +177,8 @@ def test_small_models(qtmodeltester) -> None:
     banks.set_batches({"ICBC": [case(1), case(2)], "ABC": [case(3)]})
     qtmodeltester.check(banks)
     assert banks.rows == [("ABC", 1, 0), ("ICBC", 2, 0)]
+    assert banks.index(1, 0).data(Qt.ItemDataRole.UserRole) == "ICBC"
+    assert banks.index(1, 0).data(Qt.ItemDataRole.ToolTipRole) is None
     posting = PostingModel()
-    posting.set_cases([case(1), case(2, "me")])
+    posting.set_rows([case(1), case(2, "me")])
     qtmodeltester.check(posting)

@@ -168,7 +168,7 @@ def test_administrator_adds_a_user_and_resets_a_password(qtbot, branch: Branch) 
     assert added.roles == {Role.SIGNING} and added.must_change_password
 
     page.table.selectRow(
-        [page.model.user_at(r).username for r in range(page.model.rowCount())].index("clerk")
+        [page.model.row_at(r).username for r in range(page.model.rowCount())].index("clerk")
     )
 
     def new_password(dialog: QWidget) -> None:
@@ -185,7 +185,7 @@ def test_administrator_adds_a_user_and_resets_a_password(qtbot, branch: Branch) 
 
     # the last administrator cannot be disabled: the core says so, the page shows it
     page.table.selectRow(
-        [page.model.user_at(r).username for r in range(page.model.rowCount())].index("admin")
+        [page.model.row_at(r).username for r in range(page.model.rowCount())].index("admin")
     )
     qtbot.mouseClick(page.active_button, Qt.MouseButton.LeftButton)
     settle(qtbot)
