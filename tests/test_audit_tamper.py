@@ -111,27 +111,8 @@ def test_a_rewritten_entry_with_a_fresh_hash_breaks_the_next_link(
     db: Database, logged: list[int]
 ) -> None:
     # someone who recomputes the edited entry's own hash still breaks the chain after it
-    from counter_app.services.audit import entry_hash
-
     k, after = logged[4], logged[5]
-    with db.write() as session:
-        row = session.get(AuditEntry, k)
-        assert row is not None
-        forged = entry_hash(
-            row.prev_hash,
-            row.at,
-            "someone_else",
-            row.action,
-            row.entity,
-            row.entity_key,
-            row.before,
-            row.after,
-        )
-        session.execute(
-            update(AuditEntry)
-            .where(AuditEntry.id == k)
-            .values(actor="someone_else", entry_hash=forged)
-        )
+    _rewrite_actor_and_rehash(db, k, "someone_else")
     with db.read() as session:
         _, broken = verify_chain(session)
     assert broken is not None and broken.entry_id == after
@@ -209,13 +190,35 @@ def entry_hash_of(row: AuditEntry, prev: str) -> str:
     )
 
 
+def _rewrite_actor_and_rehash(db: Database, entry_id: int, actor: str) -> None:
+    """What a forger with write access does: change an entry and recompute its own hash."""
+    from counter_app.services.audit import entry_hash
+
+    with db.write() as session:
+        row = session.get(AuditEntry, entry_id)
+        assert row is not None
+        forged = entry_hash(
+            row.prev_hash,
+            row.at,
+            actor,
+            row.action,
+            row.entity,
+            row.entity_key,
+            row.before,
+            row.after,
+        )
+        session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.id == entry_id)
+            .values(actor=actor, entry_hash=forged)
+        )
+
+
 def test_an_anchor_shows_the_newest_entries_rewritten_or_removed(
     db: Database, logged: list[int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     # the chain alone cannot show a rewritten and re-hashed last entry; the anchor
     # printed by an earlier `audit verify` can
-    from counter_app.services.audit import entry_hash
-
     code, output = _verify_cli(db, capsys)
     assert code == 0
     anchor = output.split("--anchor): ")[1].split()[0]
@@ -225,24 +228,7 @@ def test_an_anchor_shows_the_newest_entries_rewritten_or_removed(
     assert "1 anchor(s) matched" in capsys.readouterr().out
 
     last = logged[-1]
-    with db.write() as session:
-        row = session.get(AuditEntry, last)
-        assert row is not None
-        forged = entry_hash(
-            row.prev_hash,
-            row.at,
-            "someone_else",
-            row.action,
-            row.entity,
-            row.entity_key,
-            row.before,
-            row.after,
-        )
-        session.execute(
-            update(AuditEntry)
-            .where(AuditEntry.id == last)
-            .values(actor="someone_else", entry_hash=forged)
-        )
+    _rewrite_actor_and_rehash(db, last, "someone_else")
     code, output = _verify_cli(db, capsys)
     assert code == 0  # the chain itself still links up: that is the gap the anchor closes
     assert main(["audit", "verify", "--anchor", anchor, "--db", url]) == EXIT_TAMPERED
