@@ -13,6 +13,8 @@ from counter_app.domain.codes import (
     CaseState,
     DepositoryStatus,
     FlagReason,
+    IdType,
+    Market,
     Reason,
     RejectionReason,
     Role,
@@ -69,6 +71,19 @@ DEPOSITORY_TEXT: dict[DepositoryStatus, tuple[str, str]] = {
     DepositoryStatus.SIGNED: ("已签约", "Signed"),
     DepositoryStatus.PENDING_BANK: ("待银行确认", "Awaiting bank confirmation"),
     DepositoryStatus.ACTIVE: ("已确认", "Confirmed by the bank"),
+}
+
+ID_TYPE_TEXT: dict[IdType, tuple[str, str]] = {
+    IdType.RIC: ("居民身份证", "Resident identity card"),
+    IdType.PASSPORT: ("护照", "Passport"),
+    IdType.HKMO: ("港澳居民来往内地通行证", "Mainland travel permit (HK/Macao)"),
+    IdType.TW: ("台湾居民来往大陆通行证", "Mainland travel permit (Taiwan)"),
+    IdType.BIZ_LICENSE: ("营业执照", "Business licence"),
+    IdType.OTHER: ("其他证件", "Other document"),
+}
+MARKET_TEXT: dict[Market, tuple[str, str]] = {
+    Market.SH: ("上海A股", "Shanghai A"),
+    Market.SZ: ("深圳A股", "Shenzhen A"),
 }
 
 #: the case's stage: the post it waits at, or how it ended

@@ -32,7 +32,7 @@ from counter_app.domain.codes import (
     IdType,
     Reason,
 )
-from counter_app.domain.reason_text import REASON_TEXT
+from counter_app.domain.reason_text import ID_TYPE_TEXT, REASON_TEXT
 from counter_app.gui import errors, i18n, modal, ops
 from counter_app.gui.conflict_dialog import KEEP_MINE, ConflictDialog
 from counter_app.gui.document_dialog import DocumentDialog
@@ -51,7 +51,7 @@ from counter_app.services.cases import (
     validate_form,
 )
 from counter_app.services.customer_form import HOLDER_ID, HOLDER_NAME, holder_field
-from counter_app.services.documents import ID_TYPE_TEXT, change_form_data, field_label
+from counter_app.services.documents import change_form_data, field_label
 from counter_app.services.reveal import reveal_full
 
 BLOCKING = DATA_REASONS | IDENTITY_REASONS | MANUAL_REASONS

@@ -45,6 +45,7 @@ from counter_app.domain.reason_text import (
     CLASS_TEXT,
     DEPOSITORY_TEXT,
     FLAG_REASON_TEXT,
+    ID_TYPE_TEXT,
     REASON_TEXT,
 )
 from counter_app.gui import dialogs, errors, i18n, ops
@@ -61,7 +62,6 @@ from counter_app.services.cases import (
     open_case,
     overview,
 )
-from counter_app.services.documents import ID_TYPE_TEXT
 from counter_app.services.lookup import AccountView
 from counter_app.services.reveal import needs_full_values, reveal_full
 

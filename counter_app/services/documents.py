@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from counter_app.db.engine import Database
 from counter_app.db.models import Agreement, Bank, CapitalAccount
 from counter_app.domain.codes import IdType, Market, Reason
-from counter_app.domain.reason_text import REASON_TEXT
+from counter_app.domain.reason_text import ID_TYPE_TEXT, MARKET_TEXT, REASON_TEXT
 from counter_app.errors import NotFound
 from counter_app.printing.models import (
     AgreementData,
@@ -37,19 +37,6 @@ from counter_app.services.settings import BRANCH_ADDRESS, BRANCH_NAME, BRANCH_PH
 from counter_app.services.users import UserView
 
 DRAFT_NUMBER = "DRAFT"
-
-ID_TYPE_TEXT: dict[IdType, tuple[str, str]] = {
-    IdType.RIC: ("居民身份证", "Resident identity card"),
-    IdType.PASSPORT: ("护照", "Passport"),
-    IdType.HKMO: ("港澳居民来往内地通行证", "Mainland travel permit (HK/Macao)"),
-    IdType.TW: ("台湾居民来往大陆通行证", "Mainland travel permit (Taiwan)"),
-    IdType.BIZ_LICENSE: ("营业执照", "Business licence"),
-    IdType.OTHER: ("其他证件", "Other document"),
-}
-MARKET_TEXT: dict[Market, tuple[str, str]] = {
-    Market.SH: ("上海A股", "Shanghai A"),
-    Market.SZ: ("深圳A股", "Shenzhen A"),
-}
 
 
 @dataclass(frozen=True, slots=True)
